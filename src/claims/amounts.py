@@ -1,0 +1,250 @@
+"""The amount grammar: find and parse counts and sums of money in Chinese text.
+
+`parse_amount("约48.5万块")` → Amount(value=485000, unit="块", approx=True, …).
+Numerals are converted by cn2an (Chinese, Arabic and mixed forms); this module adds
+what cn2an leaves out: hedges, ranges, currencies, counting classifiers, English scale
+words, thousands separators and vague amounts. All vocabulary comes from
+`models/units.json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import regex
+
+from .normalize import normalize
+from .resources import load_json
+
+Number = int | float
+
+_ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_CHINESE = r"[零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟]+"
+_BIG = r"(?:万亿|亿|万)"
+_SMALL_SCALE = r"(?:千|百)"
+
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """A parsed amount. `value` is None for vague amounts (数十万); `currency` is an
+    ISO 4217 code for money and None for counts; `low`/`high` hold range bounds and
+    one-sided hedges (超过 → low, 最多 → high)."""
+
+    value: Number | None
+    unit: str | None
+    currency: str | None
+    approx: bool = False
+    low: Number | None = None
+    high: Number | None = None
+
+    @property
+    def is_money(self) -> bool:
+        return self.currency is not None
+
+    @property
+    def is_count(self) -> bool:
+        return self.currency is None and self.unit is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": self.value,
+            "unit": self.unit,
+            "currency": self.currency,
+            "approx": self.approx,
+            "low": self.low,
+            "high": self.high,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AmountMatch:
+    """An amount found in a text, with its [start, end) offsets."""
+
+    start: int
+    end: int
+    amount: Amount
+
+
+def _alternation(words: list[str] | dict[str, Any]) -> str:
+    return "|".join(regex.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+class AmountGrammar:
+    """Compiled amount patterns built from `models/units.json`."""
+
+    def __init__(self, units: dict[str, Any]) -> None:
+        self.units = units
+        self.scales: dict[str, int] = units["scales"]
+        self.english_scales: dict[str, int] = units["english_scales"]
+        self.classifiers: dict[str, str] = units["classifiers"]
+        self.currencies: dict[str, str] = units["currencies"]
+        self.hedge_kind = {
+            word: kind
+            for side in ("hedges_before", "hedges_after")
+            for kind, words in units[side].items()
+            for word in words
+        }
+        number = (
+            rf"(?:{_ARABIC}|{_CHINESE})(?:多|余)?"
+            rf"(?:{_BIG}(?:零?(?:{_ARABIC}|{_CHINESE})(?:{_BIG})?)*|{_SMALL_SCALE}|十万|百万|千万)?"
+        )
+        vague = "|".join(units["vague_patterns"])
+        english = rf"(?:{_ARABIC})\s?(?:{_alternation(self.english_scales)})(?![A-Za-z])"
+        unit = rf"(?:{_alternation(self.currencies)}|{_alternation(self.classifiers)})"
+        prefix_currency = _alternation(units["currency_prefixes"])
+        separators = _alternation(units["range_separators"])
+        before = _alternation(units["hedges_before"]["approx"] + units["hedges_before"]["lower"]
+                              + units["hedges_before"]["upper"])
+        after = _alternation(units["hedges_after"]["approx"] + units["hedges_after"]["lower"]
+                             + units["hedges_after"]["upper"])
+        self.pattern = regex.compile(
+            rf"""
+            (?P<hedge>{before})?
+            (?P<precur>{prefix_currency})?\s?
+            (?:
+               (?P<vague>{vague})
+             | (?P<low>{english}|{number})\s?(?:(?P<lowunit>{unit})\s?)?(?:{separators})\s?
+               (?P<num>{english}|{number})
+             | (?P<num>{english}|{number})
+            )
+            \s?(?P<unit>{unit})?
+            (?P<after>{after})?
+            """,
+            regex.VERBOSE,
+        )
+        self.phone = regex.compile("|".join(units["phone_patterns"]))
+        self.ordinals = tuple(units["ordinal_prefixes"])
+
+    # -- numbers -----------------------------------------------------------------
+    def number_value(self, text: str) -> tuple[Number | None, bool]:
+        """Convert one numeral (any script, with scales); return (value, had 多/余)."""
+        text = text.replace(",", "").replace(" ", "")
+        english = regex.fullmatch(rf"({_ARABIC})({_alternation(self.english_scales)})", text)
+        if english:
+            return _tidy(float(english.group(1)) * self.english_scales[english.group(2)]), False
+        loose = "多" in text or "余" in text
+        text = text.replace("多", "").replace("余", "")
+        return _cn_number(text), loose
+
+    # -- amounts -----------------------------------------------------------------
+    def from_match(self, m: regex.Match[str]) -> Amount | None:
+        unit = m.group("unit") or m.group("lowunit")
+        precur = m.group("precur")
+        currency = self.currencies.get(precur) if precur else None
+        if unit in self.currencies:
+            currency = currency or self.currencies[unit]
+            if unit == "亿元":
+                unit = "元"
+        elif unit and currency is None and unit not in self.classifiers:
+            unit = None
+        hedge = m.group("hedge")
+        after = m.group("after")
+        if m.group("vague"):
+            return Amount(None, unit or precur, currency, approx=True)
+        value, loose = self.number_value(m.group("num"))
+        if value is None:
+            return None
+        low_text = m.group("low")
+        if low_text:
+            low, _ = self.number_value(low_text)
+            if low is None:
+                return None
+            low = self._share_scale(low, value, low_text, m.group("num"))
+            return Amount(low, unit or precur, currency, approx=True, low=low, high=value)
+        kinds = {self.hedge_kind.get(h) for h in (hedge, after) if h}
+        if loose:
+            kinds.add("lower")
+        low = value if "lower" in kinds else None
+        high = value if "upper" in kinds else None
+        return Amount(value, unit or precur, currency, approx=bool(kinds), low=low, high=high)
+
+    def _share_scale(self, low: Number, high: Number, low_text: str, high_text: str) -> Number:
+        """`3到5万块`: a bare lower bound borrows the upper bound's scale."""
+        if regex.search(r"[万亿千百]|[a-z]", low_text):
+            return low
+        for word, factor in sorted(self.scales.items(), key=lambda kv: -len(kv[0])):
+            if high_text.endswith(word) and low * factor <= high:
+                return _tidy(low * factor)
+        for word, factor in self.english_scales.items():
+            if high_text.endswith(word) and low * factor <= high:
+                return _tidy(low * factor)
+        return low
+
+    def find(self, text: str) -> list[AmountMatch]:
+        """All amounts in *text* (normalised form) that carry a unit, currency or scale.
+
+        Phone numbers and ordinals (第3块) are skipped; bare numbers without a unit are
+        not amounts for claims and are left out.
+        """
+        masked = self.phone.sub(lambda m: "#" * len(m.group()), text)
+        found: list[AmountMatch] = []
+        for m in self.pattern.finditer(masked):
+            if not (m.group("unit") or m.group("lowunit") or m.group("precur")):
+                continue
+            start = m.start()
+            if start > 0 and (masked[start - 1].isdigit() or masked[start - 1] in ".,#"):
+                continue
+            if start > 0 and masked[start - 1] in self.ordinals:
+                continue
+            if start > 0 and masked[start - 1].isascii() and masked[start - 1].isalpha():
+                continue  # model numbers such as H100 are not amounts
+            amount = self.from_match(m)
+            if amount is None:
+                continue
+            found.append(AmountMatch(start, m.end(), amount))
+        return found
+
+
+def _tidy(value: float) -> Number:
+    rounded = round(value, 6)
+    return int(rounded) if float(rounded).is_integer() else rounded
+
+
+def _cn_number(text: str) -> Number | None:
+    import cn2an
+
+    if not text:
+        return None
+    try:
+        value = cn2an.cn2an(text, "smart")
+    except (ValueError, KeyError, IndexError):
+        if "万亿" in text:  # cn2an rejects decimals before 万亿 (1.2万亿)
+            head, _, tail = text.partition("万亿")
+            left = _cn_number(head)
+            right = _cn_number(tail) if tail else 0
+            if left is None or right is None:
+                return None
+            return _tidy(left * 10**12 + right)
+        return None
+    return _tidy(float(value))
+
+
+@cache
+def grammar() -> AmountGrammar:
+    """The process-wide amount grammar (compiled once)."""
+    return AmountGrammar(load_json("units.json"))
+
+
+def find_amounts(text: str) -> list[AmountMatch]:
+    """Find amounts in already-normalised text (see `claims.normalize`)."""
+    return grammar().find(text)
+
+
+def parse_amount(text: str) -> Amount | None:
+    """Parse one amount expression such as '约48.5万块' or '60亿-90亿美元'.
+
+    Traditional characters and full-width digits are accepted. Returns None when the
+    text holds no amount; a vague amount (数十万块) has value None.
+    """
+    normal = normalize(text.strip())
+    g = grammar()
+    best: Amount | None = None
+    best_len = 0
+    for m in g.pattern.finditer(normal):
+        if m.end() - m.start() > best_len:
+            amount = g.from_match(m)
+            if amount is not None:
+                best, best_len = amount, m.end() - m.start()
+    return best

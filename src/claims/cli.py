@@ -1,0 +1,172 @@
+"""Command line: `claims extract PATH…` and `claims eval …`.
+
+Exit codes: 0 every input was read and processed; 1 some inputs failed (one line per
+failure on stderr, the rest processed); 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from . import __version__
+
+EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claims",
+        description="Extract purchase claims (buyer, product, amount, source) from Chinese news.",
+    )
+    parser.add_argument("--version", action="version", version=f"claims {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ex = sub.add_parser("extract", help="extract claims from text files, folders or stdin ('-')")
+    ex.add_argument("paths", nargs="+", metavar="PATH", help="file, folder (recursive) or - for stdin")
+    ex.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
+    ex.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
+    ex.add_argument("--glob", default="*.txt", help="file pattern inside folders (default: *.txt)")
+    ex.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
+                    help="drop claims below this confidence (0..1)")
+    ex.add_argument("--explain", action="store_true", help="add the rules behind each claim ('rules')")
+    ex.add_argument("--explain-rejected", action="store_true",
+                    help="print each rejected candidate amount and why on stderr")
+    ex.add_argument("--segmenter", default="jieba", choices=("jieba",), help="word segmenter")
+    ex.add_argument("--max-bytes", type=int, default=64 * 1024 * 1024,
+                    help="reject input files larger than this (default 64 MiB)")
+    ex.add_argument("--debug", action="store_true", help="show tracebacks for failed inputs")
+
+    ev = sub.add_parser("eval", help="score predictions against gold (P/R/F1, attribution, predicate)")
+    ev.add_argument("gold", help="gold.jsonl, or a folder with documents and gold.jsonl")
+    ev.add_argument("pred", nargs="?", help="predicted claims (JSONL); omitted with a folder: extract now")
+    ev.add_argument("--verbose", action="store_true", help="list every missed and spurious claim")
+    ev.add_argument("--json", action="store_true", help="print totals as one JSON object")
+    ev.add_argument("--min-f1", type=float, default=None, help="exit 1 when F1 falls below this")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "extract":
+            return _extract(args)
+        return _eval(args)
+    except KeyboardInterrupt:
+        print("claims: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _documents(args: argparse.Namespace) -> Iterator[tuple[str, object]]:
+    """Yield (name, Document or error message) for every input, in order."""
+    from .reader import ReadError, expand_inputs, read_path, read_stdin
+
+    items = list(expand_inputs(args.paths, args.glob))
+    progress = None
+    if sys.stderr.isatty() and len(items) > 20:
+        from tqdm import tqdm
+
+        progress = tqdm(total=len(items), unit="doc", file=sys.stderr)
+    for item in items:
+        if isinstance(item, str) and item != "-":
+            yield item, f"{item}"
+        else:
+            try:
+                document = read_stdin() if item == "-" else read_path(Path(str(item)), args.max_bytes)
+                yield document.doc, document
+            except ReadError as exc:
+                yield str(item), str(exc)
+        if progress is not None:
+            progress.update()
+    if progress is not None:
+        progress.close()
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from .extractor import Extractor
+    from .output import atomic_writer, jsonl_line, table_header, table_row
+    from .reader import Document
+
+    extractor = Extractor(segmenter=args.segmenter)
+    failures = 0
+
+    def run(out: IO[str]) -> None:
+        nonlocal failures
+        if args.format == "table":
+            out.write(table_header())
+        for name, item in _documents(args):
+            if not isinstance(item, Document):
+                failures += 1
+                print(f"claims: {item}", file=sys.stderr)
+                continue
+            try:
+                result = extractor.extract_document(item)
+            except Exception as exc:  # one bad document must not stop the run
+                failures += 1
+                print(f"claims: {name}: extraction failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+                if args.debug:
+                    traceback.print_exc()
+                continue
+            for claim in result.claims:
+                if claim.confidence < args.min_confidence:
+                    continue
+                record = claim.to_dict(explain=args.explain)
+                out.write(table_row(record) if args.format == "table" else jsonl_line(record))
+            out.flush()
+            if args.explain_rejected:
+                for rejected in result.rejections:
+                    print(f"claims: {name}: rejected {rejected['amount']!r} at {rejected['start']}: "
+                          f"{rejected['reason']} | {rejected['sentence']}", file=sys.stderr)
+
+    if args.output:
+        with atomic_writer(args.output) as handle:
+            run(handle)
+    else:
+        run(sys.stdout)
+    return EXIT_FAILED_INPUTS if failures else EXIT_OK
+
+
+def _eval(args: argparse.Namespace) -> int:
+    import json
+
+    from .evaluate import describe, load_jsonl, score
+
+    gold_path = Path(args.gold)
+    try:
+        if gold_path.is_dir():
+            gold = load_jsonl(gold_path / "gold.jsonl")
+            if args.pred:
+                predictions = load_jsonl(args.pred)
+            else:
+                from .extractor import Extractor
+                from .reader import read_path
+
+                extractor = Extractor()
+                predictions = []
+                for row in gold:
+                    document = read_path(gold_path / row["doc"])
+                    predictions += [c.to_dict() for c in extractor.extract_document(document).claims]
+        else:
+            if not args.pred:
+                print("claims eval: give PRED.jsonl, or a folder holding documents and gold.jsonl",
+                      file=sys.stderr)
+                return EXIT_USAGE
+            gold, predictions = load_jsonl(gold_path), load_jsonl(args.pred)
+    except (OSError, ValueError) as exc:
+        print(f"claims eval: {exc}", file=sys.stderr)
+        return EXIT_FAILED_INPUTS
+    scores = score(gold, predictions)
+    if args.json:
+        print(json.dumps(scores.totals(), ensure_ascii=False))
+    else:
+        print(describe(scores, verbose=args.verbose))
+    if args.min_f1 is not None and scores.f1 < args.min_f1:
+        print(f"claims eval: F1 {scores.f1:.4f} is below {args.min_f1}", file=sys.stderr)
+        return EXIT_FAILED_INPUTS
+    return EXIT_OK

@@ -1,0 +1,142 @@
+"""The lexicon: organisations, products and sources from `models/lexicon/`, matched
+with one Aho–Corasick automaton over normalised, case-folded aliases, plus compiled
+model-number patterns for products the lexicon does not list yet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import ahocorasick
+import regex
+
+from .normalize import fold_case, normalize
+from .resources import load_json, load_jsonl
+
+LEVELS = {"model": 3, "family": 2, "class": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One lexicon entry: an organisation, a product or a source."""
+
+    category: str  # "org" | "product" | "source"
+    id: str | None
+    name: str
+    type: str | None = None  # org type, source type or product kind
+    vendor: str | None = None
+    cls: str | None = None
+    en: str | None = None
+
+    @property
+    def level(self) -> int:
+        return LEVELS.get(self.type or "", 0) if self.category == "product" else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A lexicon or pattern match in normalised text."""
+
+    start: int
+    end: int
+    entries: tuple[Entry, ...]
+    rule: str
+
+
+def _is_ascii_word(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch in "_")
+
+
+def is_cjk_only(text: str) -> bool:
+    return all("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+class Lexicon:
+    """All named entities the pipeline knows, with a fast matcher."""
+
+    def __init__(
+        self,
+        organizations: tuple[dict[str, Any], ...],
+        products: tuple[dict[str, Any], ...],
+        sources: tuple[dict[str, Any], ...],
+        patterns: dict[str, Any],
+    ) -> None:
+        self.by_id: dict[tuple[str, str], Entry] = {}
+        self.automaton = ahocorasick.Automaton()
+        keys: dict[str, list[Entry]] = {}
+        self.aliases: set[str] = set()
+        for category, rows in (("org", organizations), ("product", products), ("source", sources)):
+            for row in rows:
+                entry = Entry(
+                    category=category,
+                    id=row.get("id"),
+                    name=row["name"],
+                    type=row.get("type") or row.get("kind"),
+                    vendor=row.get("vendor"),
+                    cls=row.get("class"),
+                    en=row.get("en"),
+                )
+                if entry.id:
+                    self.by_id[(category, entry.id)] = entry
+                for alias in {row["name"], *row.get("aliases", [])}:
+                    key = fold_case(normalize(alias.strip()))
+                    if len(key) < 2 and not key.isascii():
+                        continue
+                    if not key:
+                        continue
+                    keys.setdefault(key, []).append(entry)
+                    self.aliases.add(normalize(alias.strip()))
+        for key, entries in keys.items():
+            self.automaton.add_word(key, (key, tuple(entries)))
+        self.automaton.make_automaton()
+        self.patterns = [
+            (regex.compile(p["pattern"]), p.get("vendor"), p.get("class"), p.get("kind", "model"))
+            for p in patterns.get("patterns", [])
+        ]
+
+    def entry(self, category: str, entry_id: str | None) -> Entry | None:
+        return self.by_id.get((category, entry_id)) if entry_id else None
+
+    def vendor_name(self, vendor_id: str | None) -> str | None:
+        entry = self.entry("org", vendor_id)
+        return entry.name if entry else None
+
+    def scan(self, folded: str, start: int = 0, end: int | None = None) -> Iterator[Hit]:
+        """All alias matches in folded[start:end] with clean ASCII boundaries."""
+        end = len(folded) if end is None else end
+        for last, (key, entries) in self.automaton.iter(folded, start, end):
+            first = last - len(key) + 1
+            if _is_ascii_word(key[0]) and first > 0 and _is_ascii_word(folded[first - 1]):
+                continue
+            if _is_ascii_word(key[-1]) and last + 1 < len(folded) and _is_ascii_word(folded[last + 1]):
+                continue
+            yield Hit(first, last + 1, entries, "lexicon")
+
+    def scan_patterns(self, text: str, start: int = 0, end: int | None = None) -> Iterator[Hit]:
+        """Model numbers (H100, MI325X, 昇腾910B …) found by the product patterns."""
+        end = len(text) if end is None else end
+        for compiled, vendor, cls, kind in self.patterns:
+            for m in compiled.finditer(text, start, end):
+                a, b = m.span()
+                if a == b:
+                    continue
+                if a > 0 and _is_ascii_word(text[a - 1]) and _is_ascii_word(text[a]):
+                    continue
+                if b < len(text) and _is_ascii_word(text[b]) and _is_ascii_word(text[b - 1]):
+                    continue
+                name = " ".join(m.group().split())
+                entry = Entry("product", None, name, kind, vendor, cls)
+                yield Hit(a, b, (entry,), "pattern")
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    """The process-wide lexicon, loaded once from `models/lexicon/`."""
+    return Lexicon(
+        load_jsonl("lexicon/organizations.jsonl"),
+        load_jsonl("lexicon/products.jsonl"),
+        load_jsonl("lexicon/sources.jsonl"),
+        load_json("lexicon/product_patterns.json"),
+    )

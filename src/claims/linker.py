@@ -1,0 +1,564 @@
+"""Link amounts to buyers and products: the rules that turn mentions into claims.
+
+For every amount in a candidate sentence the linker decides, in order:
+1. whether the amount can be a purchase at all (a counting classifier or a currency;
+   not vague, not per-unit, not revenue/investment/market size/stock, not negated,
+   not hypothetical);
+2. which construction carries it (a purchase verb; an item of a list "谷歌(16.9万块)"
+   or "亚马逊约260亿美元"; an order value "这笔订单价值约42亿美元"; a back-reference
+   "这批采购包括…"; a breakdown "其中…占5285台");
+3. the buyer (distributive 分别/各, joint 合计, recipient 卖给/为…提供, relative clause
+   "…芯片的Meta", subject, pronoun, or the topic of the preceding sentences);
+4. the product (after the amount, before it, earlier in the sentence, or the latest
+   compatible product of the preceding sentences — then marked inferred).
+Each decision is recorded as a rule name so that `--explain` can show it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+import regex
+
+from .amounts import AmountMatch, grammar
+from .attribution import Attribution, attribution_for
+from .cues import Cue, Cues, load_cues
+from .resources import load_json
+from .segment import Tokens
+from .sentences import CLAUSE_BREAKS, PART_BREAKS, Sentence, spans_between
+from .tagger import Mention, Tagged
+
+CONTEXT_SENTENCES = 3
+TOPIC_SENTENCES = 2
+PRODUCT_REACH = 16
+LIST_GAP = regex.compile(r"\s*(?:则为|约为|则|为|是|:|：)?\s*")
+PAREN_OPEN = "(（"
+
+
+@dataclass(slots=True)
+class BuyerRef:
+    """A buyer as found: its span in the text, name and id, and how it was found."""
+
+    start: int
+    end: int
+    name: str
+    id: str | None
+    inferred: bool = False
+
+
+@dataclass(slots=True)
+class ProductRef:
+    start: int
+    end: int
+    name: str
+    id: str | None
+    vendor: str | None
+    cls: str | None
+    level: int
+    inferred: bool = False
+
+
+@dataclass(slots=True)
+class Draft:
+    """A claim before records are built: references into the normalised text."""
+
+    buyer: BuyerRef
+    product: ProductRef
+    amount: AmountMatch
+    predicate: str
+    sentence: Sentence
+    attribution: Attribution | None
+    rules: list[str] = field(default_factory=list)
+    confidence: float = 0.0
+
+
+@dataclass(slots=True)
+class Rejection:
+    """A candidate amount that made no claim, and why (for --explain-rejected)."""
+
+    amount: AmountMatch
+    sentence: Sentence
+    reason: str
+
+
+@cache
+def _scoring() -> dict:
+    return load_json("scoring.json")
+
+
+def _product_ref(m: Mention, inferred: bool = False) -> ProductRef:
+    return ProductRef(m.start, m.end, m.name, m.id, m.vendor, m.cls, m.level, inferred)
+
+
+def _buyer_ref(m: Mention, inferred: bool = False) -> BuyerRef:
+    return BuyerRef(m.start, m.end, m.entry.name, m.id, inferred)
+
+
+class SentenceLinker:
+    """Links the amounts of one document, sentence by sentence, keeping context."""
+
+    def __init__(self, text: str, tagged: Tagged, sentences: list[Sentence]) -> None:
+        self.text = text
+        self.tagged = tagged
+        self.sentences = sentences
+        self.cues: Cues = load_cues()
+        self.drafts: list[Draft] = []
+        self.rejections: list[Rejection] = []
+        self.classifiers: dict[str, str] = grammar().classifiers
+        self.accepts: dict[str, list[str]] = grammar().units["classifier_accepts"]
+
+    # ------------------------------------------------------------------ helpers
+    def _clause(self, sentence: Sentence, pos: int) -> tuple[int, int]:
+        for a, b in spans_between(self.text, sentence.start, sentence.end, frozenset(CLAUSE_BREAKS)):
+            if a <= pos < b:
+                return a, b
+        return sentence.start, sentence.end
+
+    def _part(self, sentence: Sentence, pos: int) -> tuple[int, int]:
+        for a, b in spans_between(self.text, sentence.start, sentence.end, PART_BREAKS):
+            if a <= pos < b:
+                return a, b
+        return sentence.start, sentence.end
+
+    def _compatible(self, amount: AmountMatch, product: Mention | ProductRef) -> bool:
+        unit = amount.amount.unit
+        if amount.amount.is_money or unit is None:
+            return True
+        group = self.classifiers.get(unit)
+        if group is None:
+            return False
+        return product.cls is None or product.cls in self.accepts.get(group, [])
+
+    def _previous_drafts(self, sentence: Sentence) -> list[Draft]:
+        return [d for d in self.drafts if sentence.index - d.sentence.index <= CONTEXT_SENTENCES]
+
+    # ---------------------------------------------------------------- entry point
+    def link_sentence(
+        self, sentence: Sentence, amounts: list[AmountMatch], tokens: Tokens | None,
+        attributions: list[Attribution],
+    ) -> None:
+        for index, amount in enumerate(amounts):
+            reason = self._link(sentence, amount, index, amounts, tokens, attributions)
+            if reason:
+                self.rejections.append(Rejection(amount, sentence, reason))
+
+    def _link(
+        self, sentence: Sentence, am: AmountMatch, index: int, amounts: list[AmountMatch],
+        tokens: Tokens | None, attributions: list[Attribution],
+    ) -> str | None:
+        """Try to make claims from one amount; return a rejection reason or None."""
+        text, cues = self.text, self.cues
+        value = am.amount
+        if value.value is None:
+            return "vague amount"
+        if value.unit is None and value.currency is None:
+            return "no unit"
+        if value.is_count and value.unit not in self.classifiers:
+            return "unit is not a counting classifier"
+        if value.is_count and value.value == 1 and text[am.start] in "一1":
+            return "single unit"
+        c_start, c_end = self._clause(sentence, am.start)
+        p_start, _ = self._part(sentence, am.start)
+        if self._per_unit(c_start, am, tokens):
+            return "per-unit figure"
+        predicates = cues.predicates.find(text, c_start, c_end, tokens)
+        exclusion = self._exclusion(c_start, c_end, predicates, tokens)
+        if exclusion:
+            return f"not a purchase ({exclusion})"
+        if cues.negations.find(text, c_start, am.start, tokens) or any(
+            c.word in ("否认", "辟谣", "不实") for c in cues.negations.find(text, sentence.start, sentence.end, tokens)
+        ):
+            return "negated"
+        if cues.hypotheticals.find(text, p_start, am.start, tokens):
+            return "hypothetical"
+        attribution = attribution_for(am.start, attributions)
+        verb = self._verb(predicates, am)
+        rules: list[str] = []
+
+        # which construction carries the amount
+        paren_org = self._paren_org(c_start, am)
+        list_org = None if paren_org else self._list_org(c_start, am)
+        if paren_org is not None:
+            return self._from_list(sentence, am, paren_org, "parenthesis", tokens, attribution)
+        if list_org is not None and not verb:
+            return self._from_list(sentence, am, list_org, "list-item", tokens, attribution)
+        if value.is_money and cues.value_nouns.find(text, c_start, am.start, tokens):
+            return self._inherit(sentence, am, "order-value", tokens, attribution, own_product=True)
+        if cues.anaphoric_purchase.find(text, c_start, am.start, tokens):
+            return self._inherit(sentence, am, "back-reference", tokens, attribution, own_product=True)
+        recipient = self._recipients(c_start, c_end, am, tokens)
+        if not verb and not recipient:
+            if cues.breakdown.find(text, sentence.start, min(sentence.start + 4, sentence.end)):
+                return self._inherit(sentence, am, "breakdown", tokens, attribution, own_product=True)
+            return "no purchase cue"
+
+        predicate = verb.label if verb else "purchase"
+        rules.append(f"cue:{verb.word}" if verb else f"recipient:{recipient[0]}")
+        anchor = verb.start if verb and verb.start < am.start else am.start
+
+        product = self._product(sentence, am, c_start, c_end, tokens)
+        if product is None:
+            return "no product"
+        if isinstance(product, str):
+            return product
+        rules.append("product:inferred" if product.inferred else "product:stated")
+
+        buyers = self._buyers(sentence, am, index, amounts, anchor, c_start, c_end, recipient, product,
+                              tokens, attributions, rules)
+        if isinstance(buyers, str):
+            return buyers
+        if self._plan(sentence, p_start, c_start, c_end, anchor, tokens):
+            predicate = "plan"
+        for buyer in buyers:
+            self._add(Draft(buyer, product, am, predicate, sentence, attribution, list(rules)))
+        return None
+
+    # ------------------------------------------------------------ gates and cues
+    def _per_unit(self, c_start: int, am: AmountMatch, tokens: Tokens | None) -> bool:
+        window = max(c_start, am.start - 8)
+        return bool(self.cues.per_unit.find(self.text, window, am.start, tokens))
+
+    def _exclusion(self, c_start: int, c_end: int, predicates: list[Cue], tokens: Tokens | None) -> str | None:
+        for cue in self.cues.exclusions.find(self.text, c_start, c_end, tokens):
+            if any(p.start <= cue.start < p.end and len(p.word) > len(cue.word) for p in predicates):
+                continue
+            return cue.label
+        return None
+
+    def _verb(self, predicates: list[Cue], am: AmountMatch) -> Cue | None:
+        before = [p for p in predicates if p.end <= am.start]
+        if before:
+            return before[-1]
+        after = [p for p in predicates if p.start >= am.end]
+        return after[0] if after else None
+
+    def _plan(self, sentence: Sentence, p_start: int, c_start: int, c_end: int, anchor: int,
+              tokens: Tokens | None) -> bool:
+        return bool(self.cues.plan.find(self.text, p_start, anchor, tokens)) or bool(
+            self.cues.plan.find(self.text, anchor, c_end, tokens)
+        )
+
+    # ----------------------------------------------------------------- products
+    def _product(self, sentence: Sentence, am: AmountMatch, c_start: int, c_end: int,
+                 tokens: Tokens | None) -> ProductRef | str | None:
+        products = self.tagged.products
+        after = [p for p in products if p.start >= am.end and p.end <= c_end
+                 and p.start - am.end <= PRODUCT_REACH and self._compatible(am, p)]
+        chosen: Mention | None = after[0] if after else None
+        if chosen is None:
+            before = [p for p in products if c_start <= p.start and p.end <= am.start and self._compatible(am, p)]
+            chosen = before[-1] if before else None
+        if chosen is None and am.amount.is_money:
+            nxt = c_end + 1
+            if nxt < sentence.end and self.cues.predicates.first(self.text, nxt, min(nxt + 3, sentence.end), tokens):
+                n_end = self._clause(sentence, nxt)[1]
+                later = [p for p in products if p.start >= nxt and p.end <= n_end]
+                chosen = later[0] if later else None
+            if chosen is None:
+                return "money without a product in its clause"
+        if chosen is None:
+            before = [p for p in products if sentence.start <= p.start and p.end <= am.start
+                      and self._compatible(am, p)]
+            chosen = before[-1] if before else None
+        if chosen is not None:
+            ref = _product_ref(chosen)
+            if ref.level <= 1 and self._demonstrative_before(chosen, am, c_start, tokens):
+                specific = self._context_product(sentence, am, chosen.start, min_level=2, cls=chosen.cls)
+                if specific is not None:
+                    return specific
+            return ref
+        return self._context_product(sentence, am, am.start)
+
+    def _demonstrative_before(self, product: Mention, am: AmountMatch, c_start: int, tokens: Tokens | None) -> bool:
+        lo = max(c_start, min(product.start, am.start) - 3)
+        return bool(self.cues.demonstratives.find(self.text, lo, min(product.start, am.start), tokens))
+
+    def _context_product(self, sentence: Sentence, am: AmountMatch, before: int, min_level: int = 0,
+                         cls: str | None = None) -> ProductRef | None:
+        first = self.sentences[max(0, sentence.index - CONTEXT_SENTENCES)].start
+        pool = [p for p in self.tagged.products if first <= p.start and p.end <= before
+                and p.level >= min_level and (cls is None or p.cls == cls or p.cls is None)
+                and self._compatible(am, p)]
+        if not pool:
+            return None
+        return _product_ref(pool[-1], inferred=True)
+
+    # ------------------------------------------------------------------- buyers
+    def _eligible(self, org: Mention, product: ProductRef | None, sentence: Sentence, tokens: Tokens | None) -> bool:
+        text, cues = self.text, self.cues
+        if org.entry.category != "org":
+            return False
+        if product is not None and product.vendor and org.id == product.vendor:
+            if not cues.self_made.find(text, sentence.start, sentence.end, tokens):
+                return False
+        c_start, c_end = self._clause(sentence, org.start)
+        seller = cues.sellers.find(text, max(c_start, org.start - 12), org.start, tokens)
+        if seller:
+            gap = text[seller[-1].end : org.start]
+            if not cues.predicates.find(text, seller[-1].end, org.start, tokens) and not any(
+                o.start >= seller[-1].end and o.end <= org.start and self._coordinated(o.end, org.start) is False
+                for o in self.tagged.orgs
+            ) and len(gap) <= 12:
+                frame_end = self._frame_end(org.end, c_end, tokens)
+                if not frame_end:
+                    return False
+        if self._counterparty(org, c_start, c_end, tokens):
+            return False
+        return not self._modifier(org)
+
+    def _coordinated(self, end: int, start: int) -> bool:
+        gap = self.text[end:start].strip()
+        return gap in self.cues.coordinators or gap == ""
+
+    def _frame_end(self, pos: int, c_end: int, tokens: Tokens | None) -> bool:
+        """True when a recipient frame (向X提供) closes after *pos* in the clause."""
+        closers = {b for _, b in self.cues.recipient_frames}
+        for word in closers:
+            found = self.text.find(word, pos, c_end)
+            if found != -1 and found - pos <= 12:
+                return True
+        return False
+
+    def _counterparty(self, org: Mention, c_start: int, c_end: int, tokens: Tokens | None) -> bool:
+        """与X签约 / 和X联手: X is the other party of a deal, not the buyer."""
+        orgs = self.tagged.orgs
+        first = org
+        for other in reversed([o for o in orgs if c_start <= o.start < org.start]):
+            if self._coordinated(other.end, first.start):
+                first = other
+            else:
+                break
+        marker = self.cues.counterparties.find(self.text, max(c_start, first.start - 1), first.start, tokens)
+        if not marker:
+            return False
+        last = org
+        for other in [o for o in orgs if org.end <= o.start < c_end]:
+            if self._coordinated(last.end, other.start):
+                last = other
+            else:
+                break
+        verb = self.cues.counterparty_verbs.first(self.text, last.end, min(c_end, last.end + 14), tokens)
+        return verb is not None
+
+    def _modifier(self, org: Mention) -> bool:
+        """A country before a company (沙特AI企业HUMAIN) only modifies it."""
+        if org.entry.type != "government":
+            return False
+        for other in self.tagged.orgs:
+            if other.start >= org.end and other.start - org.end <= 8:
+                gap = self.text[org.end : other.start]
+                return not any(ch in CLAUSE_BREAKS or ch in "的及和与、" for ch in gap)
+        return False
+
+    def _in_attribution(self, org: Mention, attributions: list[Attribution]) -> bool:
+        return any(a.start <= org.start < a.end for a in attributions)
+
+    def _group(self, last: Mention, candidates: list[Mention]) -> list[Mention]:
+        """`last` and the organisations coordinated before it (A、B和C)."""
+        group = [last]
+        for org in reversed([o for o in candidates if o.end <= last.start]):
+            if self._coordinated(org.end, group[0].start) or self.text[org.end : group[0].start] in ("、", "和", "与", "及"):
+                group.insert(0, org)
+            else:
+                break
+        return group
+
+    def _buyers(
+        self, sentence: Sentence, am: AmountMatch, index: int, amounts: list[AmountMatch], anchor: int,
+        c_start: int, c_end: int, recipient: tuple[str, list[Mention]] | None, product: ProductRef,
+        tokens: Tokens | None, attributions: list[Attribution], rules: list[str],
+    ) -> list[BuyerRef] | str:
+        text, cues = self.text, self.cues
+        if recipient:
+            orgs = [o for o in recipient[1] if self._eligible_recipient(o, product)]
+            if orgs:
+                rules.append("buyer:recipient")
+                return [_buyer_ref(o) for o in orgs]
+        relative = self._relative(am, c_end, product)
+        if relative is not None:
+            rules.append("buyer:relative-clause")
+            return [_buyer_ref(relative)]
+        in_sentence = [o for o in self.tagged.orgs if sentence.start <= o.start and o.end <= anchor
+                       and self._eligible(o, product, sentence, tokens)]
+        outside = [o for o in in_sentence if not self._in_attribution(o, attributions)]
+        candidates = outside or in_sentence
+        pronoun = cues.pronouns.find(text, max(c_start, candidates[-1].end if candidates else c_start), anchor, tokens)
+        if candidates and not (pronoun and candidates[-1].end <= self._clause(sentence, anchor)[0] and
+                               not self._same_sentence_topic(candidates[-1], sentence)):
+            last = candidates[-1]
+            distributive = cues.distributive.find(text, last.end, am.start, tokens)
+            joint = cues.joint.find(text, last.end, am.start, tokens)
+            group = self._group(last, candidates)
+            if distributive and len(group) > 1:
+                after = [a for a in amounts if a.start > distributive[0].end and self._part(sentence, a.start)
+                         == self._part(sentence, am.start)]
+                if len(after) == len(group) and am in after:
+                    rules.append("buyer:respectively")
+                    return [_buyer_ref(group[after.index(am)])]
+                rules.append("buyer:each")
+                return [_buyer_ref(o) for o in group]
+            if joint and len(group) > 1:
+                rules.append("buyer:joint")
+                names = "、".join(o.entry.name for o in group)
+                return [BuyerRef(group[0].start, group[-1].end, names, None)]
+            rules.append("buyer:subject" if last in outside else "buyer:speaker")
+            return [_buyer_ref(last)]
+        # no named subject in the sentence: a pronoun, or a subject-less clause
+        head_start = self._clause(sentence, anchor)[0]
+        unnamed = [u for u in cues.unnamed_heads.find(text, head_start, anchor, tokens)
+                   if not cues.pronouns.find(text, max(head_start, u.start - 2), u.end, tokens)]
+        if unnamed and not pronoun:
+            return "buyer is not named"
+        topic = self._topic(sentence)
+        if topic is None:
+            return "no buyer"
+        rules.append("buyer:pronoun" if pronoun else "buyer:topic")
+        return [topic]
+
+    def _same_sentence_topic(self, org: Mention, sentence: Sentence) -> bool:
+        return org.start >= sentence.start
+
+    def _eligible_recipient(self, org: Mention, product: ProductRef) -> bool:
+        return org.entry.category == "org" and org.id != product.vendor and not self._modifier(org)
+
+    def _recipients(self, c_start: int, c_end: int, am: AmountMatch, tokens: Tokens | None
+                    ) -> tuple[str, list[Mention]] | None:
+        text, cues = self.text, self.cues
+        marker = cues.recipients.first(text, c_start, c_end, tokens)
+        if marker:
+            after = [o for o in self.tagged.orgs if marker.end <= o.start and o.end <= c_end]
+            if after:
+                return marker.word, self._group(after[-1], after)
+        for opener, closer in cues.recipient_frames:
+            for open_cue in regex.finditer(regex.escape(opener), text[c_start:c_end]):
+                o_start = c_start + open_cue.end()
+                close = text.find(closer, o_start, c_end)
+                if close == -1:
+                    continue
+                inside = [o for o in self.tagged.orgs if o_start <= o.start and o.end <= close]
+                if inside:
+                    return opener + "…" + closer, self._group(inside[-1], inside)
+        return None
+
+    def _relative(self, am: AmountMatch, c_end: int, product: ProductRef) -> Mention | None:
+        """购买了22.4万块Hopper芯片的Meta: the buyer follows the product and 的."""
+        if product.inferred or product.start < am.end:
+            return None
+        pos = product.end
+        if self.text[pos : pos + 1] != "的":
+            return None
+        for org in self.tagged.orgs:
+            if org.start == pos + 1 and org.end <= c_end + 64:
+                return org
+        return None
+
+    def _topic(self, sentence: Sentence) -> BuyerRef | None:
+        """The organisation the preceding text is about: the last buyer, else the
+        first organisation of the previous sentence."""
+        recent = [d for d in self.drafts if sentence.index - d.sentence.index <= TOPIC_SENTENCES]
+        if recent:
+            b = recent[-1].buyer
+            return BuyerRef(b.start, b.end, b.name, b.id, inferred=True)
+        if sentence.index == 0:
+            return None
+        prev = self.sentences[sentence.index - 1]
+        for org in self.tagged.orgs:
+            if prev.start <= org.start < prev.end and not self._modifier(org):
+                return BuyerRef(org.start, org.end, org.entry.name, org.id, inferred=True)
+        return None
+
+    # ----------------------------------------------------------- other shapes
+    def _paren_org(self, c_start: int, am: AmountMatch) -> Mention | None:
+        """谷歌(16.9万块): an organisation right before a bracketed amount."""
+        pos = am.start - 1
+        if pos < 1 or self.text[pos] not in PAREN_OPEN:
+            return None
+        for org in self.tagged.orgs:
+            if org.end == pos:
+                return org
+        return None
+
+    def _list_org(self, c_start: int, am: AmountMatch) -> Mention | None:
+        """亚马逊约260亿美元 / 微软为310亿美元 / 微软：48.5万块 after a head clause."""
+        for org in self.tagged.orgs:
+            if org.end <= am.start and am.start - org.end <= 4 and LIST_GAP.fullmatch(self.text, org.end, am.start):
+                lead = self.text[c_start : org.start].strip()
+                if lead in ("", "而", "则", "和", "以及", "另外", "其次"):
+                    return org
+        return None
+
+    def _from_list(self, sentence: Sentence, am: AmountMatch, org: Mention, rule: str,
+                   tokens: Tokens | None, attribution: Attribution | None) -> str | None:
+        text = self.text
+        head_lo = self.sentences[max(0, sentence.index - 1)].start
+        verb = self.cues.predicates.find(text, sentence.start, am.start, tokens)
+        prior = [d for d in self._previous_drafts(sentence) if d.amount.amount.is_money == am.amount.is_money]
+        if not verb and not prior:
+            return f"{rule} without a purchase context"
+        if self._exclusion(head_lo if not verb else sentence.start, am.start, verb, tokens):
+            return f"{rule} in a non-purchase context"
+        product = None
+        before = [p for p in self.tagged.products if sentence.start <= p.start and p.end <= am.start
+                  and self._compatible(am, p)]
+        if before:
+            product = _product_ref(before[-1])
+        elif am.amount.is_count:
+            product = self._context_product(sentence, am, am.start)
+        if product is None:
+            return f"{rule} without a product"
+        predicate = verb[-1].label if verb else (prior[-1].predicate if prior else "purchase")
+        if verb and self.cues.plan.find(text, sentence.start, verb[-1].start, tokens):
+            predicate = "plan"
+        if not before:
+            product.inferred = True
+        rules = [rule, "product:inferred" if product.inferred else "product:stated", "buyer:list"]
+        self._add(Draft(_buyer_ref(org), product, am, predicate, sentence, attribution, rules))
+        return None
+
+    def _inherit(self, sentence: Sentence, am: AmountMatch, rule: str, tokens: Tokens | None,
+                 attribution: Attribution | None, own_product: bool) -> str | None:
+        """Order values, back-references and breakdowns take the buyer of the claim
+        they refer to (the latest one in the preceding sentences)."""
+        prior = self._previous_drafts(sentence)
+        if rule == "breakdown":
+            prior = [d for d in prior if d.amount.amount.is_money == am.amount.is_money]
+        if not prior:
+            return f"{rule} with nothing to refer to"
+        ref = prior[-1]
+        c_start, c_end = self._clause(sentence, am.start)
+        product: ProductRef | None = None
+        if own_product:
+            found = self._product(sentence, am, c_start, c_end, tokens)
+            product = found if isinstance(found, ProductRef) and not found.inferred else None
+        if product is None:
+            product = ProductRef(**{**_asdict(ref.product), "inferred": True})
+        buyer = BuyerRef(ref.buyer.start, ref.buyer.end, ref.buyer.name, ref.buyer.id, inferred=True)
+        rules = [rule, "product:inferred" if product.inferred else "product:stated", "buyer:inherited"]
+        self._add(Draft(buyer, product, am, ref.predicate, sentence, attribution or ref.attribution
+                        if rule != "breakdown" else attribution, rules))
+        return None
+
+    # ------------------------------------------------------------------ scoring
+    def _add(self, draft: Draft) -> None:
+        scoring = _scoring()
+        construction = next((r for r in draft.rules if not r.startswith(("cue:", "product:", "buyer:"))), None)
+        if construction is None:
+            construction = "recipient" if any(r.startswith("recipient:") for r in draft.rules) else "verb"
+        score = scoring["base"].get(construction, scoring["base"]["verb"])
+        for rule in draft.rules:
+            score += scoring["adjust"].get(rule, 0.0)
+        if draft.buyer.id is None:
+            score += scoring["adjust"]["buyer:unknown-to-lexicon"]
+        if draft.attribution is not None and draft.attribution.name:
+            score += scoring["adjust"]["attributed"]
+        distance = abs(draft.amount.start - draft.buyer.end)
+        if not draft.buyer.inferred and distance > scoring["far_buyer_chars"]:
+            score += scoring["adjust"]["buyer:far"]
+        draft.rules.insert(0, f"construction:{construction}")
+        draft.confidence = min(0.99, max(0.05, score))
+        self.drafts.append(draft)
+
+
+def _asdict(ref: ProductRef) -> dict:
+    return {name: getattr(ref, name) for name in ref.__slots__}

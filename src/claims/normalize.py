@@ -1,0 +1,57 @@
+"""Normalise text for matching while keeping every offset valid in the original.
+
+Every transformation here maps one character to exactly one character (full-width to
+half-width, traditional to simplified, odd spaces to a plain space, ASCII case folding),
+so position *i* of the normalised text is position *i* of the original. That identity
+is what keeps every span grounded; `normalize()` asserts it.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\u3000\t"), " ")
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+# Keep full-width CJK punctuation that carries structure; map only ASCII look-alikes.
+for _keep in "，；：！？（）":
+    _FULLWIDTH.pop(ord(_keep), None)
+_TABLE = {**_FULLWIDTH, **_SPACES}
+_ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
+
+
+@cache
+def _converter():  # type: ignore[no-untyped-def]
+    import opencc  # heavy-ish native module: load on first use
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional to simplified, never changing the length.
+
+    OpenCC's phrase tables can change length (rarely); where a line does, it is
+    converted character by character instead, which is always one-to-one.
+    """
+    converter = _converter()
+    out: list[str] = []
+    for line in text.splitlines(keepends=True):
+        converted = converter.convert(line)
+        if len(converted) != len(line):
+            converted = "".join(
+                c2 if len(c2 := converter.convert(ch)) == 1 else ch for ch in line
+            )
+        out.append(converted)
+    return "".join(out)
+
+
+def normalize(text: str) -> str:
+    """Return the matching form of *text*: same length, half-width, simplified."""
+    result = to_simplified(text.translate(_TABLE))
+    if len(result) != len(text):  # pragma: no cover - guarded by construction
+        raise AssertionError("normalisation changed the text length")
+    return result
+
+
+def fold_case(text: str) -> str:
+    """Lower-case ASCII letters only (one-to-one, unlike str.lower on all of Unicode)."""
+    return text.translate(_ASCII_LOWER)

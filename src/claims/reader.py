@@ -1,0 +1,150 @@
+"""Read documents from files, folders and stdin, decoding whatever encoding they use.
+
+UTF-8 (with or without BOM) is tried first; anything else goes to charset-normalizer,
+restricted to the encodings Chinese news actually arrives in. Every failure becomes a
+`ReadError` naming the input, so a run can report it and carry on.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+CHINESE_ENCODINGS = ("gb18030", "big5", "utf_16", "utf_8")
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+
+class ReadError(Exception):
+    """An input that could not be read or decoded; the message names the input."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A decoded document: its name, its text and the encoding it was read with."""
+
+    doc: str
+    text: str
+    encoding: str
+
+
+def decode(data: bytes, name: str) -> tuple[str, str]:
+    """Decode *data*; return (text, encoding) or raise ReadError naming *name*."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8", name), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16", name), "utf-16"
+    if b"\x00" in data[:4096] and not _looks_utf16(data):
+        raise ReadError(f"{name}: binary file (NUL bytes), not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=list(CHINESE_ENCODINGS)).best()
+    if best is None:
+        raise ReadError(f"{name}: not decodable text (tried UTF-8, GB18030, Big5, UTF-16)")
+    text = str(best)
+    if _control_ratio(text) > 0.05:
+        raise ReadError(f"{name}: binary content, not text")
+    return text, best.encoding
+
+
+def _strict(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"{name}: invalid {encoding} at byte {exc.start}") from exc
+
+
+def _looks_utf16(data: bytes) -> bool:
+    head = data[:4096]
+    return head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4
+
+
+def _control_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    sample = text[:20000]
+    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f")
+    return bad / len(sample)
+
+
+def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read one file into a Document or raise ReadError with a one-line reason."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ReadError(f"{name}: {size} bytes exceeds the limit of {max_bytes} bytes")
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ReadError(f"{name}: no such file") from exc
+    except PermissionError as exc:
+        raise ReadError(f"{name}: permission denied") from exc
+    except IsADirectoryError as exc:
+        raise ReadError(f"{name}: is a directory") from exc
+    except OSError as exc:
+        raise ReadError(f"{name}: {exc.strerror or exc}") from exc
+    text, encoding = decode(data, name)
+    if not text.strip():
+        raise ReadError(f"{name}: empty file (no text)")
+    return Document(doc=name, text=text, encoding=encoding)
+
+
+def expand_inputs(inputs: list[str], pattern: str = "*.txt") -> Iterator[Path | str]:
+    """Yield files to read: paths as given, folders walked recursively, '-' for stdin.
+
+    Symlinked folders are followed once (a loop is not walked twice); what cannot be
+    listed is yielded as a string message so the caller reports it as a failed input.
+    """
+    for item in inputs:
+        if item == "-":
+            yield "-"
+            continue
+        path = Path(item)
+        if path.is_dir():
+            yield from _walk(path, pattern)
+        else:
+            yield path
+
+
+def _walk(root: Path, pattern: str) -> Iterator[Path | str]:
+    seen: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            info = folder.stat()
+        except OSError as exc:
+            yield f"{folder}: cannot open folder ({exc.strerror or exc})"
+            continue
+        if (info.st_dev, info.st_ino) in seen:
+            continue
+        seen.add((info.st_dev, info.st_ino))
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            yield f"{folder}: cannot list folder ({exc.strerror or exc})"
+            continue
+        subfolders = []
+        for entry in entries:
+            path = Path(entry.path)
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subfolders.append(path)
+            elif path.match(pattern):
+                yield path
+        stack.extend(reversed(subfolders))
+
+
+def read_stdin() -> Document:
+    """Read standard input as one document named '-'."""
+    text, encoding = decode(sys.stdin.buffer.read(), "-")
+    return Document(doc="-", text=text, encoding=encoding)

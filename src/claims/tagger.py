@@ -1,0 +1,202 @@
+"""Tag organisations, products and sources in a document's normalised text.
+
+Lexicon hits and model-number patterns are resolved longest-first; adjacent product
+mentions are then merged into product phrases ("英伟达Hopper芯片", "GB200和GB300芯片",
+"CANN生态设备") so that a claim names the most specific product and its vendor.
+Latin names introduced by a descriptor ("沙特AI企业HUMAIN") become organisations for
+the whole document even when the lexicon does not know them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+import regex
+
+from .lexicon import Entry, Hit, Lexicon, is_cjk_only
+from .normalize import fold_case
+from .resources import load_json
+from .segment import Tokens
+
+PRODUCT_JOINERS = ("", " ", "和", "及", "与", "、", "/", "以及")
+VENDOR_TYPES = frozenset({"chip_vendor", "automaker"})
+
+
+@dataclass(slots=True)
+class Mention:
+    """An organisation, product (phrase) or source in the text, with its entry."""
+
+    kind: str  # "org" | "product" | "source"
+    start: int
+    end: int
+    entry: Entry
+    rule: str
+    vendor: str | None = None
+    name: str = ""
+    parts: list[Entry] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            self.name = self.entry.name
+        if self.vendor is None:
+            self.vendor = self.entry.vendor
+
+    @property
+    def id(self) -> str | None:
+        return self.entry.id
+
+    @property
+    def level(self) -> int:
+        return max([self.entry.level, *(p.level for p in self.parts)])
+
+    @property
+    def cls(self) -> str | None:
+        return self.entry.cls
+
+
+@dataclass(slots=True)
+class Tagged:
+    """All mentions of one document, sorted by position."""
+
+    orgs: list[Mention]
+    products: list[Mention]
+    sources: list[Mention]
+
+    def within(self, kind: str, start: int, end: int) -> list[Mention]:
+        pool = {"org": self.orgs, "product": self.products, "source": self.sources}[kind]
+        return [m for m in pool if m.start >= start and m.end <= end]
+
+
+@cache
+def _cue_data() -> dict:
+    return load_json("cues.json")
+
+
+@cache
+def _descriptor_patterns() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
+    cues = _cue_data()
+    descriptors = "|".join(map(regex.escape, sorted(cues["org_descriptors"], key=len, reverse=True)))
+    suffixes = "|".join(map(regex.escape, sorted(cues["org_suffixes"], key=len, reverse=True)))
+    name = r"([A-Z][A-Za-z0-9&\-]*[A-Za-z0-9]|[A-Z]{2,})"
+    before = regex.compile(rf"(?:{descriptors})\s?{name}(?![A-Za-z0-9])")
+    after = regex.compile(rf"(?<![A-Za-z0-9]){name}\s?(?:{suffixes})")
+    return before, after
+
+
+def descriptor_orgs(text: str, lexicon: Lexicon) -> set[str]:
+    """Latin names that the text itself introduces as organisations."""
+    stop = {w.casefold() for w in _cue_data()["latin_non_names"]}
+    names: set[str] = set()
+    for pattern in _descriptor_patterns():
+        for m in pattern.finditer(text):
+            name = m.group(1)
+            if name.casefold() in stop or len(name) < 2:
+                continue
+            if any(True for _ in lexicon.scan_patterns(name)):
+                continue
+            names.add(name)
+    return names
+
+
+def tag(
+    text: str,
+    lexicon: Lexicon,
+    tokens_at: Callable[[int], Tokens | None] | None = None,
+) -> Tagged:
+    """Tag the normalised *text* of one document.
+
+    *tokens_at(offset)* returns the token boundaries of the sentence holding *offset*
+    when that sentence was segmented; CJK-only names must align with them.
+    """
+    folded = fold_case(text)
+    hits = list(lexicon.scan(folded)) + list(lexicon.scan_patterns(text))
+    for name in descriptor_orgs(text, lexicon):
+        entry = Entry("org", None, name, "company")
+        for m in regex.finditer(rf"(?<![A-Za-z0-9]){regex.escape(name)}(?![A-Za-z0-9])", text):
+            hits.append(Hit(m.start(), m.end(), (entry,), "descriptor"))
+    if tokens_at is not None:
+        hits = [h for h in hits if _aligned(h, text, tokens_at)]
+    kept = _resolve_overlaps(hits)
+    orgs, products, sources = [], [], []
+    for hit in kept:
+        by_category = {e.category: e for e in reversed(hit.entries)}
+        if "product" in by_category:
+            products.append(Mention("product", hit.start, hit.end, by_category["product"], hit.rule))
+        elif "org" in by_category:
+            orgs.append(Mention("org", hit.start, hit.end, by_category["org"], hit.rule))
+            if "source" in by_category:
+                sources.append(Mention("source", hit.start, hit.end, by_category["source"], hit.rule))
+        else:
+            sources.append(Mention("source", hit.start, hit.end, by_category["source"], hit.rule))
+    products = _product_phrases(text, products, orgs, lexicon)
+    phrase_spans = [(p.start, p.end) for p in products]
+    orgs = [o for o in orgs if not any(a <= o.start and o.end <= b for a, b in phrase_spans)]
+    return Tagged(orgs, products, sources)
+
+
+def _aligned(hit: Hit, text: str, tokens_at: Callable[[int], Tokens | None]) -> bool:
+    surface = text[hit.start : hit.end]
+    if hit.rule != "lexicon" or not is_cjk_only(surface):
+        return True
+    tokens = tokens_at(hit.start)
+    return tokens is None or tokens.aligned(hit.start, hit.end)
+
+
+def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
+    """Keep the longest hits; on equal length prefer lexicon entries over patterns."""
+    rank = {"lexicon": 0, "pattern": 1, "descriptor": 2}
+    ordered = sorted(hits, key=lambda h: (-(h.end - h.start), rank[h.rule], h.start))
+    taken = bytearray(max((h.end for h in hits), default=0))
+    kept = []
+    for hit in ordered:
+        if any(taken[hit.start : hit.end]):
+            continue
+        taken[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
+        kept.append(hit)
+    return sorted(kept, key=lambda h: h.start)
+
+
+_LATIN_MODIFIER = regex.compile(r"([A-Za-z][A-Za-z0-9\-]*)\s?(?:生态|架构|系列|平台)?$")
+
+
+def _product_phrases(
+    text: str, products: list[Mention], orgs: list[Mention], lexicon: Lexicon
+) -> list[Mention]:
+    """Merge adjacent product mentions (and a vendor right before them) into phrases."""
+    phrases: list[list[Mention]] = []
+    for mention in products:
+        if phrases:
+            last = phrases[-1][-1]
+            gap = text[last.end : mention.start]
+            if gap in PRODUCT_JOINERS and not (gap and last.level == 1 and mention.level == 1):
+                phrases[-1].append(mention)
+                continue
+        phrases.append([mention])
+    org_by_end = {o.end: o for o in orgs}
+    merged = []
+    for group in phrases:
+        head = max(group, key=lambda m: (m.level, -m.start))
+        start, end = group[0].start, group[-1].end
+        vendor = head.vendor or next((m.vendor for m in group if m.vendor), None)
+        name = head.name
+        before = start - 1 if text[start - 1 : start] == " " else start
+        vendor_org = org_by_end.get(start) or org_by_end.get(before)
+        if vendor_org is not None and (
+            vendor_org.id == vendor or (head.level == 1 and vendor_org.entry.type in VENDOR_TYPES)
+        ):
+            start = vendor_org.start
+            vendor = vendor or vendor_org.id
+            if head.level == 1:
+                name = vendor_org.name + head.name
+        elif head.level == 1:
+            m = _LATIN_MODIFIER.search(text, max(0, start - 20), start)
+            if m and m.end() == start:
+                start = m.start()
+                name = text[start:end]
+            elif vendor:
+                name = (lexicon.vendor_name(vendor) or "") + head.name
+        parts = [m.entry for m in group]
+        merged.append(Mention("product", start, end, head.entry, head.rule, vendor, name, parts))
+    return merged
