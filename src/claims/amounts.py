@@ -95,10 +95,16 @@ class AmountGrammar:
         unit = rf"(?:{_alternation(self.currencies)}|{_alternation(self.classifiers)})"
         prefix_currency = _alternation(units["currency_prefixes"])
         separators = _alternation(units["range_separators"])
-        before = _alternation(units["hedges_before"]["approx"] + units["hedges_before"]["lower"]
-                              + units["hedges_before"]["upper"])
-        after = _alternation(units["hedges_after"]["approx"] + units["hedges_after"]["lower"]
-                             + units["hedges_after"]["upper"])
+        before = _alternation(
+            units["hedges_before"]["approx"]
+            + units["hedges_before"]["lower"]
+            + units["hedges_before"]["upper"]
+        )
+        after = _alternation(
+            units["hedges_after"]["approx"]
+            + units["hedges_after"]["lower"]
+            + units["hedges_after"]["upper"]
+        )
         self.pattern = regex.compile(
             rf"""
             (?P<hedge>{before})?

@@ -52,14 +52,14 @@ def _alternation(words: list[str]) -> str:
 def _patterns() -> dict[str, regex.Pattern[str]]:
     cues = _cues()
     return {
-        "prefix": regex.compile(rf"^\s*(?:{_alternation(cues['prefixes'])})"),
+        "prefix": regex.compile(rf"\s*(?:{_alternation(cues['prefixes'])})"),
         "tail": regex.compile(rf"(?:{_alternation(cues['prefix_tails'])})\s*$"),
         "verb": regex.compile(_alternation(cues["verbs"])),
         "anonymous": regex.compile(_alternation(cues["anonymous"])),
         "anaphora": regex.compile(_alternation(cues["anaphora"])),
         "reported": regex.compile(_alternation(cues["reported"])),
         "rumour": regex.compile(_alternation(cues["rumour"])),
-        "continuation": regex.compile(rf"^\s*(?:{_alternation(cues['continuation'])})"),
+        "continuation": regex.compile(rf"\s*(?:{_alternation(cues['continuation'])})"),
     }
 
 
@@ -105,14 +105,22 @@ class Attributor:
                 named = self._name(chunk[0], tail.start() if tail else chunk[1], person=False)
                 if named is not None and not any(a.start <= prefix.start() < a.end for a in found):
                     name, orgs = named
-                    found.append(Attribution(name, text[clause_start:clause_end], prefix.start(),
-                                             clause_end, "prefix", orgs))
+                    found.append(
+                        Attribution(
+                            name,
+                            text[clause_start:clause_end],
+                            prefix.start(),
+                            clause_end,
+                            "prefix",
+                            orgs,
+                        )
+                    )
             clause_start = clause_end + 1
         needing = set(_cues()["verbs_needing_punctuation"])
         for m in p["verb"].finditer(text, start, end):
             verb = m.group()
             after = text[m.end() : m.end() + 1]
-            if verb in needing and after not in "，,：:“「\"":
+            if verb in needing and after not in '，,：:“「"':
                 continue
             if len(verb) == 1 and tokens is not None and not tokens.aligned(m.start(), m.end()):
                 continue
@@ -123,8 +131,9 @@ class Attributor:
             if named is None:
                 continue
             name, orgs = named
-            found.append(Attribution(name, text[chunk_start : m.end()], chunk_start, m.end(),
-                                     "verb", orgs))
+            found.append(
+                Attribution(name, text[chunk_start : m.end()], chunk_start, m.end(), "verb", orgs)
+            )
         found.sort(key=lambda a: a.start)
         if not found and self.previous and p["continuation"].match(text, start, end):
             last = self.previous[-1]

@@ -27,23 +27,45 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     ex = sub.add_parser("extract", help="extract claims from text files, folders or stdin ('-')")
-    ex.add_argument("paths", nargs="+", metavar="PATH", help="file, folder (recursive) or - for stdin")
-    ex.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout")
+    ex.add_argument(
+        "paths", nargs="+", metavar="PATH", help="file, folder (recursive) or - for stdin"
+    )
+    ex.add_argument(
+        "-o", "--output", metavar="FILE", help="write here (atomically) instead of stdout"
+    )
     ex.add_argument("--format", choices=("jsonl", "table"), default="jsonl")
     ex.add_argument("--glob", default="*.txt", help="file pattern inside folders (default: *.txt)")
-    ex.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
-                    help="drop claims below this confidence (0..1)")
-    ex.add_argument("--explain", action="store_true", help="add the rules behind each claim ('rules')")
-    ex.add_argument("--explain-rejected", action="store_true",
-                    help="print each rejected candidate amount and why on stderr")
+    ex.add_argument(
+        "--min-confidence",
+        type=float,
+        default=0.0,
+        metavar="X",
+        help="drop claims below this confidence (0..1)",
+    )
+    ex.add_argument(
+        "--explain", action="store_true", help="add the rules behind each claim ('rules')"
+    )
+    ex.add_argument(
+        "--explain-rejected",
+        action="store_true",
+        help="print each rejected candidate amount and why on stderr",
+    )
     ex.add_argument("--segmenter", default="jieba", choices=("jieba",), help="word segmenter")
-    ex.add_argument("--max-bytes", type=int, default=64 * 1024 * 1024,
-                    help="reject input files larger than this (default 64 MiB)")
+    ex.add_argument(
+        "--max-bytes",
+        type=int,
+        default=64 * 1024 * 1024,
+        help="reject input files larger than this (default 64 MiB)",
+    )
     ex.add_argument("--debug", action="store_true", help="show tracebacks for failed inputs")
 
-    ev = sub.add_parser("eval", help="score predictions against gold (P/R/F1, attribution, predicate)")
+    ev = sub.add_parser(
+        "eval", help="score predictions against gold (P/R/F1, attribution, predicate)"
+    )
     ev.add_argument("gold", help="gold.jsonl, or a folder with documents and gold.jsonl")
-    ev.add_argument("pred", nargs="?", help="predicted claims (JSONL); omitted with a folder: extract now")
+    ev.add_argument(
+        "pred", nargs="?", help="predicted claims (JSONL); omitted with a folder: extract now"
+    )
     ev.add_argument("--verbose", action="store_true", help="list every missed and spurious claim")
     ev.add_argument("--json", action="store_true", help="print totals as one JSON object")
     ev.add_argument("--min-f1", type=float, default=None, help="exit 1 when F1 falls below this")
@@ -78,7 +100,9 @@ def _documents(args: argparse.Namespace) -> Iterator[tuple[str, object]]:
             yield item, f"{item}"
         else:
             try:
-                document = read_stdin() if item == "-" else read_path(Path(str(item)), args.max_bytes)
+                document = (
+                    read_stdin() if item == "-" else read_path(Path(str(item)), args.max_bytes)
+                )
                 yield document.doc, document
             except ReadError as exc:
                 yield str(item), str(exc)
@@ -109,7 +133,10 @@ def _extract(args: argparse.Namespace) -> int:
                 result = extractor.extract_document(item)
             except Exception as exc:  # one bad document must not stop the run
                 failures += 1
-                print(f"claims: {name}: extraction failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+                print(
+                    f"claims: {name}: extraction failed: {type(exc).__name__}: {exc}",
+                    file=sys.stderr,
+                )
                 if args.debug:
                     traceback.print_exc()
                 continue
@@ -121,8 +148,11 @@ def _extract(args: argparse.Namespace) -> int:
             out.flush()
             if args.explain_rejected:
                 for rejected in result.rejections:
-                    print(f"claims: {name}: rejected {rejected['amount']!r} at {rejected['start']}: "
-                          f"{rejected['reason']} | {rejected['sentence']}", file=sys.stderr)
+                    print(
+                        f"claims: {name}: rejected {rejected['amount']!r} at {rejected['start']}: "
+                        f"{rejected['reason']} | {rejected['sentence']}",
+                        file=sys.stderr,
+                    )
 
     if args.output:
         with atomic_writer(args.output) as handle:
@@ -151,11 +181,15 @@ def _eval(args: argparse.Namespace) -> int:
                 predictions = []
                 for row in gold:
                     document = read_path(gold_path / row["doc"])
-                    predictions += [c.to_dict() for c in extractor.extract_document(document).claims]
+                    predictions += [
+                        c.to_dict() for c in extractor.extract_document(document).claims
+                    ]
         else:
             if not args.pred:
-                print("claims eval: give PRED.jsonl, or a folder holding documents and gold.jsonl",
-                      file=sys.stderr)
+                print(
+                    "claims eval: give PRED.jsonl, or a folder holding documents and gold.jsonl",
+                    file=sys.stderr,
+                )
                 return EXIT_USAGE
             gold, predictions = load_jsonl(gold_path), load_jsonl(args.pred)
     except (OSError, ValueError) as exc:

@@ -27,8 +27,12 @@ class Cue:
 class CueSet:
     """One family of cue words (e.g. negations), optionally labelled per word."""
 
-    def __init__(self, labelled: dict[str, str]) -> None:
+    def __init__(
+        self, labelled: dict[str, str], single: str = "whole", words_start: bool = False
+    ) -> None:
         self.labels = labelled
+        self.single = single
+        self.words_start = words_start
         words = sorted(labelled, key=len, reverse=True)
         self.pattern = regex.compile("|".join(map(regex.escape, words))) if words else None
 
@@ -37,10 +41,22 @@ class CueSet:
             return []
         found = []
         for m in self.pattern.finditer(text, lo, hi, overlapped=False):
-            if len(m.group()) == 1 and tokens is not None and not tokens.aligned(m.start(), m.end()):
+            if tokens is not None and not self._aligned(m.start(), m.end(), tokens):
                 continue
             found.append(Cue(m.start(), m.end(), m.group(), self.labels[m.group()]))
         return found
+
+    def _aligned(self, start: int, end: int, tokens: Tokens) -> bool:
+        """Single characters must be words of their own, or (by family policy) begin
+        ("各有") or end ("先买") a word; longer cues, where the family asks, must start a
+        word (单价 is no per-unit price inside 订单价值)."""
+        if end - start > 1:
+            return not self.words_start or start in tokens.starts
+        if self.single == "head":
+            return start in tokens.starts
+        if self.single == "tail":
+            return end in tokens.ends
+        return tokens.aligned(start, end)
 
     def first(self, text: str, lo: int, hi: int, tokens: Tokens | None = None) -> Cue | None:
         found = self.find(text, lo, hi, tokens)
@@ -77,6 +93,7 @@ class Cues:
     joint: CueSet
     pronouns: CueSet
     unnamed_heads: CueSet
+    unnamed_modified: CueSet
     self_made: CueSet
     recipient_frames: tuple[tuple[str, str], ...]
     coordinators: tuple[str, ...]
@@ -87,26 +104,36 @@ class Cues:
 def load_cues() -> Cues:
     data = load_json("cues.json")
     return Cues(
-        predicates=CueSet(_grouped(data["predicates"])),
+        predicates=CueSet(_grouped(data["predicates"]), single="tail"),
         plan=CueSet(_flat(data["plan_markers"], "plan")),
         value_nouns=CueSet(_flat(data["value_nouns"], "value")),
         anaphoric_purchase=CueSet(_flat(data["anaphoric_purchase"], "anaphoric")),
         breakdown=CueSet(_flat(data["breakdown_markers"], "breakdown")),
         demonstratives=CueSet(_flat(data["demonstratives"], "demonstrative")),
         exclusions=CueSet(_grouped(data["exclusions"])),
-        per_unit=CueSet(_flat(data["per_unit_markers"], "per_unit")),
+        per_unit=CueSet(_flat(data["per_unit_markers"], "per_unit"), words_start=True),
         negations=CueSet(_flat(data["negations"], "negation")),
         hypotheticals=CueSet(_flat(data["hypotheticals"], "hypothetical")),
         sellers=CueSet(_flat(data["seller_markers"], "seller")),
         counterparties=CueSet(_flat(data["counterparty_markers"], "counterparty")),
         counterparty_verbs=CueSet(_flat(data["counterparty_verbs"], "counterparty_verb")),
         recipients=CueSet(_flat(data["recipient_markers"], "recipient")),
-        distributive=CueSet(_flat(data["distributive"], "distributive")),
+        distributive=CueSet(_flat(data["distributive"], "distributive"), single="head"),
         joint=CueSet(_flat(data["joint"], "joint")),
         pronouns=CueSet(_flat(data["pronouns"], "pronoun")),
         unnamed_heads=CueSet(_flat(data["unnamed_buyer_heads"], "unnamed")),
-        self_made=CueSet(_flat(data.get("self_made", ["自研", "自家", "自主研发", "自行研发", "自有"]),
-                               "self_made")),
+        unnamed_modified=CueSet(
+            {
+                m + h: "unnamed"
+                for m in data["unnamed_modifiers"]
+                for h in data["unnamed_modified_heads"]
+            }
+        ),
+        self_made=CueSet(
+            _flat(
+                data.get("self_made", ["自研", "自家", "自主研发", "自行研发", "自有"]), "self_made"
+            )
+        ),
         recipient_frames=tuple(tuple(pair) for pair in data["recipient_frames"]),  # type: ignore[misc]
         coordinators=tuple(data["coordinators"]),
         raw=data,

@@ -52,8 +52,12 @@ class Scores:
 
     def totals(self) -> dict[str, Any]:
         return {
-            "tp": self.tp, "fp": self.fp, "fn": self.fn,
-            "precision": round(self.precision, 4), "recall": round(self.recall, 4), "f1": round(self.f1, 4),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
             "attribution_acc": round(self.attribution_ok / self.tp, 4) if self.tp else None,
             "predicate_acc": round(self.predicate_ok / self.tp, 4) if self.tp else None,
         }
@@ -150,12 +154,18 @@ def describe(scores: Scores, verbose: bool = False) -> str:
                 continue
             lines.append(f"== {report.doc}: {len(report.hits)} matched")
             for gold in report.missed:
-                lines.append(f"  missed   {gold['buyer'][0]} | {gold['product'][0]} | "
-                             f"{gold['value']} {gold.get('currency') or ''}")
+                lines.append(
+                    f"  missed   {gold['buyer'][0]} | {gold['product'][0]} | "
+                    f"{gold['value']} {gold.get('currency') or ''}"
+                )
             for pred in report.spurious:
-                lines.append(f"  spurious {_get(pred, 'buyer', 'text')} | {_get(pred, 'product', 'text')} | "
-                             f"{_get(pred, 'amount', 'value')} {_get(pred, 'amount', 'currency') or ''}")
+                lines.append(
+                    f"  spurious {_get(pred, 'buyer', 'text')} | {_get(pred, 'product', 'text')} | "
+                    f"{_get(pred, 'amount', 'value')} {_get(pred, 'amount', 'currency') or ''}"
+                )
     t = scores.totals()
-    lines.append("tp={tp} fp={fp} fn={fn} precision={precision} recall={recall} f1={f1} "
-                 "attribution_acc={attribution_acc} predicate_acc={predicate_acc}".format(**t))
+    lines.append(
+        "tp={tp} fp={fp} fn={fn} precision={precision} recall={recall} f1={f1} "
+        "attribution_acc={attribution_acc} predicate_acc={predicate_acc}".format(**t)
+    )
     return "\n".join(lines)

@@ -53,7 +53,9 @@ class Extractor:
         return self._segmenter
 
     # ----------------------------------------------------------------- public
-    def extract(self, text: str, doc: str | None = None, encoding: str | None = None) -> list[Claim]:
+    def extract(
+        self, text: str, doc: str | None = None, encoding: str | None = None
+    ) -> list[Claim]:
         """Claims found in *text* (any mix of simplified and traditional Chinese)."""
         return self.run(text, doc, encoding).claims
 
@@ -69,11 +71,15 @@ class Extractor:
     def run(self, original: str, doc: str | None = None, encoding: str | None = None) -> Result:
         text = normalize(original)
         sentences = split_sentences(text)
-        amounts = {s.index: _shift(grammar().find(text[s.start : s.end]), s.start) for s in sentences}
+        amounts = {
+            s.index: _shift(grammar().find(text[s.start : s.end]), s.start) for s in sentences
+        }
         candidates = [s for s in sentences if amounts[s.index]]
         if not candidates:
             return Result(doc, [])
-        tokens = {s.index: self.segmenter.tokens(text[s.start : s.end], s.start) for s in candidates}
+        tokens = {
+            s.index: self.segmenter.tokens(text[s.start : s.end], s.start) for s in candidates
+        }
         starts = [s.start for s in sentences]
 
         def tokens_at(offset: int) -> Tokens | None:
@@ -86,9 +92,13 @@ class Extractor:
         attributor = Attributor(text, tagged)
         linker = SentenceLinker(text, tagged, sentences)
         for sentence in sentences:
-            found: list[Attribution] = attributor.sentence(sentence.start, sentence.end, tokens.get(sentence.index))
+            found: list[Attribution] = attributor.sentence(
+                sentence.start, sentence.end, tokens.get(sentence.index)
+            )
             if amounts[sentence.index]:
-                linker.link_sentence(sentence, amounts[sentence.index], tokens[sentence.index], found)
+                linker.link_sentence(
+                    sentence, amounts[sentence.index], tokens[sentence.index], found
+                )
         claims = _merge([_record(d, original, doc, encoding) for d in linker.drafts])
         rejected = [_rejection(r, original) for r in linker.rejections]
         return Result(doc, claims, rejected)
@@ -103,12 +113,34 @@ def _record(d: Draft, original: str, doc: str | None, encoding: str | None) -> C
     a = d.amount
     attribution = d.attribution
     return Claim(
-        buyer=BuyerSpan(original[d.buyer.start : d.buyer.end], d.buyer.name, d.buyer.id,
-                        d.buyer.start, d.buyer.end, d.buyer.inferred),
-        product=ProductSpan(original[d.product.start : d.product.end], d.product.name, d.product.id,
-                            d.product.vendor, d.product.start, d.product.end, d.product.inferred),
-        amount=AmountSpan(original[a.start : a.end], a.amount.value, a.amount.unit, a.amount.currency,  # type: ignore[arg-type]
-                          a.amount.approx, a.amount.low, a.amount.high, a.start, a.end),
+        buyer=BuyerSpan(
+            original[d.buyer.start : d.buyer.end],
+            d.buyer.name,
+            d.buyer.id,
+            d.buyer.start,
+            d.buyer.end,
+            d.buyer.inferred,
+        ),
+        product=ProductSpan(
+            original[d.product.start : d.product.end],
+            d.product.name,
+            d.product.id,
+            d.product.vendor,
+            d.product.start,
+            d.product.end,
+            d.product.inferred,
+        ),
+        amount=AmountSpan(
+            original[a.start : a.end],
+            a.amount.value,
+            a.amount.unit,
+            a.amount.currency,  # type: ignore[arg-type]
+            a.amount.approx,
+            a.amount.low,
+            a.amount.high,
+            a.start,
+            a.end,
+        ),
         predicate=d.predicate,
         source=Source(
             doc=doc,
@@ -129,7 +161,9 @@ def _merge(claims: list[Claim]) -> list[Claim]:
     merged: dict[tuple, Claim] = {}
     for claim in claims:
         key = claim.key()
-        evidence = Evidence(claim.source.sentence, claim.source.sentence_start, claim.source.sentence_end)
+        evidence = Evidence(
+            claim.source.sentence, claim.source.sentence_start, claim.source.sentence_end
+        )
         kept = merged.get(key)
         if kept is None:
             claim.source.evidence.append(evidence)

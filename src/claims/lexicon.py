@@ -110,7 +110,11 @@ class Lexicon:
             first = last - len(key) + 1
             if _is_ascii_word(key[0]) and first > 0 and _is_ascii_word(folded[first - 1]):
                 continue
-            if _is_ascii_word(key[-1]) and last + 1 < len(folded) and _is_ascii_word(folded[last + 1]):
+            if (
+                _is_ascii_word(key[-1])
+                and last + 1 < len(folded)
+                and _is_ascii_word(folded[last + 1])
+            ):
                 continue
             yield Hit(first, last + 1, entries, "lexicon")
 

@@ -32,6 +32,9 @@ from .tagger import Mention, Tagged
 CONTEXT_SENTENCES = 3
 TOPIC_SENTENCES = 2
 PRODUCT_REACH = 16
+_LEAD_WORDS = regex.compile(
+    r"(?:\d+年)?(?:\d+月)?(?:\d+日)?|今年|去年|明年|此前|此后|随后|目前|同时|另外|此外|而|但|不过|其中|并|且|也|还"
+)
 LIST_GAP = regex.compile(r"\s*(?:则为|约为|则|为|是|:|：)?\s*")
 PAREN_OPEN = "(（"
 
@@ -110,7 +113,9 @@ class SentenceLinker:
 
     # ------------------------------------------------------------------ helpers
     def _clause(self, sentence: Sentence, pos: int) -> tuple[int, int]:
-        for a, b in spans_between(self.text, sentence.start, sentence.end, frozenset(CLAUSE_BREAKS)):
+        for a, b in spans_between(
+            self.text, sentence.start, sentence.end, frozenset(CLAUSE_BREAKS)
+        ):
             if a <= pos < b:
                 return a, b
         return sentence.start, sentence.end
@@ -135,7 +140,10 @@ class SentenceLinker:
 
     # ---------------------------------------------------------------- entry point
     def link_sentence(
-        self, sentence: Sentence, amounts: list[AmountMatch], tokens: Tokens | None,
+        self,
+        sentence: Sentence,
+        amounts: list[AmountMatch],
+        tokens: Tokens | None,
         attributions: list[Attribution],
     ) -> None:
         for index, amount in enumerate(amounts):
@@ -144,8 +152,13 @@ class SentenceLinker:
                 self.rejections.append(Rejection(amount, sentence, reason))
 
     def _link(
-        self, sentence: Sentence, am: AmountMatch, index: int, amounts: list[AmountMatch],
-        tokens: Tokens | None, attributions: list[Attribution],
+        self,
+        sentence: Sentence,
+        am: AmountMatch,
+        index: int,
+        amounts: list[AmountMatch],
+        tokens: Tokens | None,
+        attributions: list[Attribution],
     ) -> str | None:
         """Try to make claims from one amount; return a rejection reason or None."""
         text, cues = self.text, self.cues
@@ -167,13 +180,17 @@ class SentenceLinker:
         if exclusion:
             return f"not a purchase ({exclusion})"
         if cues.negations.find(text, c_start, am.start, tokens) or any(
-            c.word in ("否认", "辟谣", "不实") for c in cues.negations.find(text, sentence.start, sentence.end, tokens)
+            c.word in ("否认", "辟谣", "不实")
+            for c in cues.negations.find(text, sentence.start, sentence.end, tokens)
         ):
             return "negated"
         if cues.hypotheticals.find(text, p_start, am.start, tokens):
             return "hypothetical"
         attribution = attribution_for(am.start, attributions)
         verb = self._verb(predicates, am)
+        if verb is None and value.is_money and c_end + 1 < sentence.end:
+            # 动用新台币420亿元，添购…设备: the spending verb opens the next clause
+            verb = self.cues.predicates.first(text, c_end + 1, min(c_end + 4, sentence.end), tokens)
         rules: list[str] = []
 
         # which construction carries the amount
@@ -186,11 +203,15 @@ class SentenceLinker:
         if value.is_money and cues.value_nouns.find(text, c_start, am.start, tokens):
             return self._inherit(sentence, am, "order-value", tokens, attribution, own_product=True)
         if cues.anaphoric_purchase.find(text, c_start, am.start, tokens):
-            return self._inherit(sentence, am, "back-reference", tokens, attribution, own_product=True)
+            return self._inherit(
+                sentence, am, "back-reference", tokens, attribution, own_product=True
+            )
         recipient = self._recipients(c_start, c_end, am, tokens)
         if not verb and not recipient:
             if cues.breakdown.find(text, sentence.start, min(sentence.start + 4, sentence.end)):
-                return self._inherit(sentence, am, "breakdown", tokens, attribution, own_product=True)
+                return self._inherit(
+                    sentence, am, "breakdown", tokens, attribution, own_product=True
+                )
             return "no purchase cue"
 
         predicate = verb.label if verb else "purchase"
@@ -204,24 +225,50 @@ class SentenceLinker:
             return product
         rules.append("product:inferred" if product.inferred else "product:stated")
 
-        buyers = self._buyers(sentence, am, index, amounts, anchor, c_start, c_end, recipient, product,
-                              tokens, attributions, rules)
+        buyers = self._buyers(
+            sentence,
+            am,
+            index,
+            amounts,
+            anchor,
+            c_start,
+            c_end,
+            recipient,
+            product,
+            tokens,
+            attributions,
+            rules,
+        )
         if isinstance(buyers, str):
             return buyers
-        if self._plan(sentence, p_start, c_start, c_end, anchor, tokens):
+        if self._plan(sentence, anchor, c_end, tokens, attributions):
             predicate = "plan"
+        if product.level <= 1 and product.vendor is None:
+            seller = self._seller(sentence, p_start, anchor, tokens)
+            if seller is not None:
+                product.vendor = seller.id
+                product.name = seller.entry.name + product.name
+                rules.append("product:seller-named")
         for buyer in buyers:
             self._add(Draft(buyer, product, am, predicate, sentence, attribution, list(rules)))
         return None
 
     # ------------------------------------------------------------ gates and cues
     def _per_unit(self, c_start: int, am: AmountMatch, tokens: Tokens | None) -> bool:
-        window = max(c_start, am.start - 8)
-        return bool(self.cues.per_unit.find(self.text, window, am.start, tokens))
+        """每块约2万美元 / 每个机柜内装有72块: a figure per unit, not a total. A bare
+        每 counts only right before the amount (每年 elsewhere is a rate of time)."""
+        for cue in self.cues.per_unit.find(self.text, c_start, am.start, tokens):
+            if len(cue.word) > 1 or am.start - cue.end <= 2:
+                return True
+        return False
 
-    def _exclusion(self, c_start: int, c_end: int, predicates: list[Cue], tokens: Tokens | None) -> str | None:
+    def _exclusion(
+        self, c_start: int, c_end: int, predicates: list[Cue], tokens: Tokens | None
+    ) -> str | None:
         for cue in self.cues.exclusions.find(self.text, c_start, c_end, tokens):
-            if any(p.start <= cue.start < p.end and len(p.word) > len(cue.word) for p in predicates):
+            if any(
+                p.start <= cue.start < p.end and len(p.word) > len(cue.word) for p in predicates
+            ):
                 continue
             return cue.label
         return None
@@ -233,59 +280,107 @@ class SentenceLinker:
         after = [p for p in predicates if p.start >= am.end]
         return after[0] if after else None
 
-    def _plan(self, sentence: Sentence, p_start: int, c_start: int, c_end: int, anchor: int,
-              tokens: Tokens | None) -> bool:
-        return bool(self.cues.plan.find(self.text, p_start, anchor, tokens)) or bool(
-            self.cues.plan.find(self.text, anchor, c_end, tokens)
+    def _plan(
+        self,
+        sentence: Sentence,
+        anchor: int,
+        c_end: int,
+        tokens: Tokens | None,
+        attributions: list[Attribution],
+    ) -> bool:
+        """A plan marker before the verb in the sentence (计划/将/拟, also across the
+        semicolons of one allocation list), or after it in its clause (…的接收计划);
+        markers inside an attribution (英伟达预计，) do not count."""
+        markers = self.cues.plan.find(self.text, sentence.start, c_end, tokens)
+        return any(
+            not any(a.start <= m.start < a.end for a in attributions)
+            and (m.end <= anchor or m.start >= anchor)
+            for m in markers
         )
 
     # ----------------------------------------------------------------- products
-    def _product(self, sentence: Sentence, am: AmountMatch, c_start: int, c_end: int,
-                 tokens: Tokens | None) -> ProductRef | str | None:
+    def _product(
+        self, sentence: Sentence, am: AmountMatch, c_start: int, c_end: int, tokens: Tokens | None
+    ) -> ProductRef | str | None:
         products = self.tagged.products
-        after = [p for p in products if p.start >= am.end and p.end <= c_end
-                 and p.start - am.end <= PRODUCT_REACH and self._compatible(am, p)]
+        after = [
+            p
+            for p in products
+            if p.start >= am.end
+            and p.end <= c_end
+            and p.start - am.end <= PRODUCT_REACH
+            and self._compatible(am, p)
+        ]
         chosen: Mention | None = after[0] if after else None
         if chosen is None:
-            before = [p for p in products if c_start <= p.start and p.end <= am.start and self._compatible(am, p)]
+            before = [
+                p
+                for p in products
+                if c_start <= p.start and p.end <= am.start and self._compatible(am, p)
+            ]
             chosen = before[-1] if before else None
         if chosen is None and am.amount.is_money:
             nxt = c_end + 1
-            if nxt < sentence.end and self.cues.predicates.first(self.text, nxt, min(nxt + 3, sentence.end), tokens):
+            if nxt < sentence.end and self.cues.predicates.first(
+                self.text, nxt, min(nxt + 3, sentence.end), tokens
+            ):
                 n_end = self._clause(sentence, nxt)[1]
                 later = [p for p in products if p.start >= nxt and p.end <= n_end]
                 chosen = later[0] if later else None
             if chosen is None:
                 return "money without a product in its clause"
         if chosen is None:
-            before = [p for p in products if sentence.start <= p.start and p.end <= am.start
-                      and self._compatible(am, p)]
+            before = [
+                p
+                for p in products
+                if sentence.start <= p.start and p.end <= am.start and self._compatible(am, p)
+            ]
             chosen = before[-1] if before else None
         if chosen is not None:
             ref = _product_ref(chosen)
             if ref.level <= 1 and self._demonstrative_before(chosen, am, c_start, tokens):
-                specific = self._context_product(sentence, am, chosen.start, min_level=2, cls=chosen.cls)
+                specific = self._context_product(
+                    sentence, am, chosen.start, min_level=2, cls=chosen.cls
+                )
                 if specific is not None:
                     return specific
             return ref
         return self._context_product(sentence, am, am.start)
 
-    def _demonstrative_before(self, product: Mention, am: AmountMatch, c_start: int, tokens: Tokens | None) -> bool:
+    def _demonstrative_before(
+        self, product: Mention, am: AmountMatch, c_start: int, tokens: Tokens | None
+    ) -> bool:
         lo = max(c_start, min(product.start, am.start) - 3)
-        return bool(self.cues.demonstratives.find(self.text, lo, min(product.start, am.start), tokens))
+        return bool(
+            self.cues.demonstratives.find(self.text, lo, min(product.start, am.start), tokens)
+        )
 
-    def _context_product(self, sentence: Sentence, am: AmountMatch, before: int, min_level: int = 0,
-                         cls: str | None = None) -> ProductRef | None:
+    def _context_product(
+        self,
+        sentence: Sentence,
+        am: AmountMatch,
+        before: int,
+        min_level: int = 0,
+        cls: str | None = None,
+    ) -> ProductRef | None:
         first = self.sentences[max(0, sentence.index - CONTEXT_SENTENCES)].start
-        pool = [p for p in self.tagged.products if first <= p.start and p.end <= before
-                and p.level >= min_level and (cls is None or p.cls == cls or p.cls is None)
-                and self._compatible(am, p)]
+        pool = [
+            p
+            for p in self.tagged.products
+            if first <= p.start
+            and p.end <= before
+            and p.level >= min_level
+            and (cls is None or p.cls == cls or p.cls is None)
+            and self._compatible(am, p)
+        ]
         if not pool:
             return None
         return _product_ref(pool[-1], inferred=True)
 
     # ------------------------------------------------------------------- buyers
-    def _eligible(self, org: Mention, product: ProductRef | None, sentence: Sentence, tokens: Tokens | None) -> bool:
+    def _eligible(
+        self, org: Mention, product: ProductRef | None, sentence: Sentence, tokens: Tokens | None
+    ) -> bool:
         text, cues = self.text, self.cues
         if org.entry.category != "org":
             return False
@@ -296,16 +391,42 @@ class SentenceLinker:
         seller = cues.sellers.find(text, max(c_start, org.start - 12), org.start, tokens)
         if seller:
             gap = text[seller[-1].end : org.start]
-            if not cues.predicates.find(text, seller[-1].end, org.start, tokens) and not any(
-                o.start >= seller[-1].end and o.end <= org.start and self._coordinated(o.end, org.start) is False
-                for o in self.tagged.orgs
-            ) and len(gap) <= 12:
+            if (
+                not cues.predicates.find(text, seller[-1].end, org.start, tokens)
+                and not any(
+                    o.start >= seller[-1].end
+                    and o.end <= org.start
+                    and self._coordinated(o.end, org.start) is False
+                    for o in self.tagged.orgs
+                )
+                and len(gap) <= 12
+            ):
                 frame_end = self._frame_end(org.end, c_end, tokens)
                 if not frame_end:
                     return False
         if self._counterparty(org, c_start, c_end, tokens):
             return False
+        if org.entry.type == "government" and not self._clause_subject(org, c_start):
+            return False  # 横跨美国多地: a place, not a buyer
         return not self._modifier(org)
+
+    def _clause_subject(self, org: Mention, c_start: int) -> bool:
+        lead = _LEAD_WORDS.sub("", self.text[c_start : org.start]).strip()
+        return lead == "" or lead.endswith(("由", "让", "令", "使"))
+
+    def _seller(
+        self, sentence: Sentence, lo: int, anchor: int, tokens: Tokens | None
+    ) -> Mention | None:
+        """向特斯拉订购 / 从Polestar购入 / 与通用汽车约定…采购: the other party, which
+        names a generic product class (电动车 → 特斯拉电动车)."""
+        for org in reversed([o for o in self.tagged.orgs if lo <= o.start and o.end <= anchor]):
+            c_start, c_end = self._clause(sentence, org.start)
+            seller = self.cues.sellers.find(
+                self.text, max(c_start, org.start - 2), org.start, tokens
+            )
+            if seller or self._counterparty(org, c_start, c_end, tokens):
+                return org
+        return None
 
     def _coordinated(self, end: int, start: int) -> bool:
         gap = self.text[end:start].strip()
@@ -329,7 +450,9 @@ class SentenceLinker:
                 first = other
             else:
                 break
-        marker = self.cues.counterparties.find(self.text, max(c_start, first.start - 1), first.start, tokens)
+        marker = self.cues.counterparties.find(
+            self.text, max(c_start, first.start - 1), first.start, tokens
+        )
         if not marker:
             return False
         last = org
@@ -338,7 +461,9 @@ class SentenceLinker:
                 last = other
             else:
                 break
-        verb = self.cues.counterparty_verbs.first(self.text, last.end, min(c_end, last.end + 14), tokens)
+        verb = self.cues.counterparty_verbs.first(
+            self.text, last.end, min(c_end, last.end + 14), tokens
+        )
         return verb is not None
 
     def _modifier(self, org: Mention) -> bool:
@@ -358,16 +483,28 @@ class SentenceLinker:
         """`last` and the organisations coordinated before it (A、B和C)."""
         group = [last]
         for org in reversed([o for o in candidates if o.end <= last.start]):
-            if self._coordinated(org.end, group[0].start) or self.text[org.end : group[0].start] in ("、", "和", "与", "及"):
+            if self._coordinated(org.end, group[0].start) or self.text[
+                org.end : group[0].start
+            ] in ("、", "和", "与", "及"):
                 group.insert(0, org)
             else:
                 break
         return group
 
     def _buyers(
-        self, sentence: Sentence, am: AmountMatch, index: int, amounts: list[AmountMatch], anchor: int,
-        c_start: int, c_end: int, recipient: tuple[str, list[Mention]] | None, product: ProductRef,
-        tokens: Tokens | None, attributions: list[Attribution], rules: list[str],
+        self,
+        sentence: Sentence,
+        am: AmountMatch,
+        index: int,
+        amounts: list[AmountMatch],
+        anchor: int,
+        c_start: int,
+        c_end: int,
+        recipient: tuple[str, list[Mention]] | None,
+        product: ProductRef,
+        tokens: Tokens | None,
+        attributions: list[Attribution],
+        rules: list[str],
     ) -> list[BuyerRef] | str:
         text, cues = self.text, self.cues
         if recipient:
@@ -379,20 +516,45 @@ class SentenceLinker:
         if relative is not None:
             rules.append("buyer:relative-clause")
             return [_buyer_ref(relative)]
-        in_sentence = [o for o in self.tagged.orgs if sentence.start <= o.start and o.end <= anchor
-                       and self._eligible(o, product, sentence, tokens)]
+        in_sentence = [
+            o
+            for o in self.tagged.orgs
+            if sentence.start <= o.start
+            and o.end <= anchor
+            and self._eligible(o, product, sentence, tokens)
+        ]
         outside = [o for o in in_sentence if not self._in_attribution(o, attributions)]
         candidates = outside or in_sentence
-        pronoun = cues.pronouns.find(text, max(c_start, candidates[-1].end if candidates else c_start), anchor, tokens)
-        if candidates and not (pronoun and candidates[-1].end <= self._clause(sentence, anchor)[0] and
-                               not self._same_sentence_topic(candidates[-1], sentence)):
+        head_start = self._clause(sentence, anchor)[0]
+        heads = cues.unnamed_heads.find(text, head_start, anchor, tokens)
+        heads += cues.unnamed_modified.find(text, head_start, anchor, tokens)
+        unnamed = [
+            u
+            for u in heads
+            if not cues.pronouns.find(text, max(head_start, u.start - 2), u.end, tokens)
+            and not any(o.start <= u.start < o.end for o in self.tagged.orgs)
+        ]
+        if unnamed and not any(o.start >= head_start for o in candidates):
+            return "buyer is not named"
+        pronoun = cues.pronouns.find(
+            text, max(c_start, candidates[-1].end if candidates else c_start), anchor, tokens
+        )
+        if candidates and not (
+            pronoun
+            and candidates[-1].end <= self._clause(sentence, anchor)[0]
+            and not self._same_sentence_topic(candidates[-1], sentence)
+        ):
             last = candidates[-1]
             distributive = cues.distributive.find(text, last.end, am.start, tokens)
             joint = cues.joint.find(text, last.end, am.start, tokens)
             group = self._group(last, candidates)
             if distributive and len(group) > 1:
-                after = [a for a in amounts if a.start > distributive[0].end and self._part(sentence, a.start)
-                         == self._part(sentence, am.start)]
+                clause = self._clause(sentence, am.start)
+                after = [
+                    a
+                    for a in amounts
+                    if a.start > distributive[0].end and self._clause(sentence, a.start) == clause
+                ]
                 if len(after) == len(group) and am in after:
                     rules.append("buyer:respectively")
                     return [_buyer_ref(group[after.index(am)])]
@@ -405,11 +567,6 @@ class SentenceLinker:
             rules.append("buyer:subject" if last in outside else "buyer:speaker")
             return [_buyer_ref(last)]
         # no named subject in the sentence: a pronoun, or a subject-less clause
-        head_start = self._clause(sentence, anchor)[0]
-        unnamed = [u for u in cues.unnamed_heads.find(text, head_start, anchor, tokens)
-                   if not cues.pronouns.find(text, max(head_start, u.start - 2), u.end, tokens)]
-        if unnamed and not pronoun:
-            return "buyer is not named"
         topic = self._topic(sentence)
         if topic is None:
             return "no buyer"
@@ -422,8 +579,9 @@ class SentenceLinker:
     def _eligible_recipient(self, org: Mention, product: ProductRef) -> bool:
         return org.entry.category == "org" and org.id != product.vendor and not self._modifier(org)
 
-    def _recipients(self, c_start: int, c_end: int, am: AmountMatch, tokens: Tokens | None
-                    ) -> tuple[str, list[Mention]] | None:
+    def _recipients(
+        self, c_start: int, c_end: int, am: AmountMatch, tokens: Tokens | None
+    ) -> tuple[str, list[Mention]] | None:
         text, cues = self.text, self.cues
         marker = cues.recipients.first(text, c_start, c_end, tokens)
         if marker:
@@ -482,25 +640,43 @@ class SentenceLinker:
     def _list_org(self, c_start: int, am: AmountMatch) -> Mention | None:
         """亚马逊约260亿美元 / 微软为310亿美元 / 微软：48.5万块 after a head clause."""
         for org in self.tagged.orgs:
-            if org.end <= am.start and am.start - org.end <= 4 and LIST_GAP.fullmatch(self.text, org.end, am.start):
+            if (
+                org.end <= am.start
+                and am.start - org.end <= 4
+                and LIST_GAP.fullmatch(self.text, org.end, am.start)
+            ):
                 lead = self.text[c_start : org.start].strip()
                 if lead in ("", "而", "则", "和", "以及", "另外", "其次"):
                     return org
         return None
 
-    def _from_list(self, sentence: Sentence, am: AmountMatch, org: Mention, rule: str,
-                   tokens: Tokens | None, attribution: Attribution | None) -> str | None:
+    def _from_list(
+        self,
+        sentence: Sentence,
+        am: AmountMatch,
+        org: Mention,
+        rule: str,
+        tokens: Tokens | None,
+        attribution: Attribution | None,
+    ) -> str | None:
         text = self.text
         head_lo = self.sentences[max(0, sentence.index - 1)].start
         verb = self.cues.predicates.find(text, sentence.start, am.start, tokens)
-        prior = [d for d in self._previous_drafts(sentence) if d.amount.amount.is_money == am.amount.is_money]
+        prior = [
+            d
+            for d in self._previous_drafts(sentence)
+            if d.amount.amount.is_money == am.amount.is_money
+        ]
         if not verb and not prior:
             return f"{rule} without a purchase context"
         if self._exclusion(head_lo if not verb else sentence.start, am.start, verb, tokens):
             return f"{rule} in a non-purchase context"
         product = None
-        before = [p for p in self.tagged.products if sentence.start <= p.start and p.end <= am.start
-                  and self._compatible(am, p)]
+        before = [
+            p
+            for p in self.tagged.products
+            if sentence.start <= p.start and p.end <= am.start and self._compatible(am, p)
+        ]
         if before:
             product = _product_ref(before[-1])
         elif am.amount.is_count:
@@ -516,8 +692,15 @@ class SentenceLinker:
         self._add(Draft(_buyer_ref(org), product, am, predicate, sentence, attribution, rules))
         return None
 
-    def _inherit(self, sentence: Sentence, am: AmountMatch, rule: str, tokens: Tokens | None,
-                 attribution: Attribution | None, own_product: bool) -> str | None:
+    def _inherit(
+        self,
+        sentence: Sentence,
+        am: AmountMatch,
+        rule: str,
+        tokens: Tokens | None,
+        attribution: Attribution | None,
+        own_product: bool,
+    ) -> str | None:
         """Order values, back-references and breakdowns take the buyer of the claim
         they refer to (the latest one in the preceding sentences)."""
         prior = self._previous_drafts(sentence)
@@ -533,18 +716,37 @@ class SentenceLinker:
             product = found if isinstance(found, ProductRef) and not found.inferred else None
         if product is None:
             product = ProductRef(**{**_asdict(ref.product), "inferred": True})
-        buyer = BuyerRef(ref.buyer.start, ref.buyer.end, ref.buyer.name, ref.buyer.id, inferred=True)
-        rules = [rule, "product:inferred" if product.inferred else "product:stated", "buyer:inherited"]
-        self._add(Draft(buyer, product, am, ref.predicate, sentence, attribution or ref.attribution
-                        if rule != "breakdown" else attribution, rules))
+        buyer = BuyerRef(
+            ref.buyer.start, ref.buyer.end, ref.buyer.name, ref.buyer.id, inferred=True
+        )
+        rules = [
+            rule,
+            "product:inferred" if product.inferred else "product:stated",
+            "buyer:inherited",
+        ]
+        self._add(
+            Draft(
+                buyer,
+                product,
+                am,
+                ref.predicate,
+                sentence,
+                attribution or ref.attribution if rule != "breakdown" else attribution,
+                rules,
+            )
+        )
         return None
 
     # ------------------------------------------------------------------ scoring
     def _add(self, draft: Draft) -> None:
         scoring = _scoring()
-        construction = next((r for r in draft.rules if not r.startswith(("cue:", "product:", "buyer:"))), None)
+        construction = next(
+            (r for r in draft.rules if not r.startswith(("cue:", "product:", "buyer:"))), None
+        )
         if construction is None:
-            construction = "recipient" if any(r.startswith("recipient:") for r in draft.rules) else "verb"
+            construction = (
+                "recipient" if any(r.startswith("recipient:") for r in draft.rules) else "verb"
+            )
         score = scoring["base"].get(construction, scoring["base"]["verb"])
         for rule in draft.rules:
             score += scoring["adjust"].get(rule, 0.0)

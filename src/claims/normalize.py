@@ -37,9 +37,7 @@ def to_simplified(text: str) -> str:
     for line in text.splitlines(keepends=True):
         converted = converter.convert(line)
         if len(converted) != len(line):
-            converted = "".join(
-                c2 if len(c2 := converter.convert(ch)) == 1 else ch for ch in line
-            )
+            converted = "".join(c2 if len(c2 := converter.convert(ch)) == 1 else ch for ch in line)
         out.append(converted)
     return "".join(out)
 

@@ -12,8 +12,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-TABLE_COLUMNS = (("buyer", 16), ("product", 22), ("amount", 16), ("predicate", 9),
-                 ("attributed to", 14), ("conf", 5), ("doc", 24))
+TABLE_COLUMNS = (
+    ("buyer", 16),
+    ("product", 22),
+    ("amount", 16),
+    ("predicate", 9),
+    ("attributed to", 14),
+    ("conf", 5),
+    ("doc", 24),
+)
 
 
 def jsonl_line(record: dict[str, Any]) -> str:
@@ -50,7 +57,10 @@ def table_row(record: dict[str, Any]) -> str:
         f"{record['confidence']:.2f}",
         os.path.basename(record["source"]["doc"] or "-"),
     )
-    return "  ".join(_fit(str(c), w) for c, (_, w) in zip(cells, TABLE_COLUMNS, strict=True)).rstrip() + "\n"
+    return (
+        "  ".join(_fit(str(c), w) for c, (_, w) in zip(cells, TABLE_COLUMNS, strict=True)).rstrip()
+        + "\n"
+    )
 
 
 @contextmanager

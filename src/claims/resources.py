@@ -25,7 +25,9 @@ def models_dir() -> Path:
         if (candidate / "units.json").is_file():
             return candidate
     searched = ", ".join(str(c) for c in candidates)
-    raise FileNotFoundError(f"claims: no models folder with units.json found (looked in {searched})")
+    raise FileNotFoundError(
+        f"claims: no models folder with units.json found (looked in {searched})"
+    )
 
 
 @cache

@@ -75,6 +75,16 @@ def split_sentences(text: str) -> list[Sentence]:
     return sentences
 
 
+def _inside_number(text: str, i: int) -> bool:
+    """A comma or colon between digits (100,000 / 10:30) is not a break."""
+    return (
+        text[i] in ",:."
+        and 0 < i < len(text) - 1
+        and text[i - 1].isdigit()
+        and text[i + 1].isdigit()
+    )
+
+
 def spans_between(text: str, start: int, end: int, breaks: frozenset[str]) -> list[tuple[int, int]]:
     """Split text[start:end] at *breaks* outside brackets; return [start, end) pairs."""
     spans: list[tuple[int, int]] = []
@@ -86,7 +96,7 @@ def spans_between(text: str, start: int, end: int, breaks: frozenset[str]) -> li
             depth += 1
         elif ch in CLOSERS:
             depth = max(0, depth - 1)
-        elif ch in breaks and depth == 0:
+        elif ch in breaks and depth == 0 and not _inside_number(text, i):
             spans.append((begin, i))
             begin = i + 1
     spans.append((begin, end))

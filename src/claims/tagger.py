@@ -77,7 +77,9 @@ def _cue_data() -> dict:
 @cache
 def _descriptor_patterns() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
     cues = _cue_data()
-    descriptors = "|".join(map(regex.escape, sorted(cues["org_descriptors"], key=len, reverse=True)))
+    descriptors = "|".join(
+        map(regex.escape, sorted(cues["org_descriptors"], key=len, reverse=True))
+    )
     suffixes = "|".join(map(regex.escape, sorted(cues["org_suffixes"], key=len, reverse=True)))
     name = r"([A-Z][A-Za-z0-9&\-]*[A-Za-z0-9]|[A-Z]{2,})"
     before = regex.compile(rf"(?:{descriptors})\s?{name}(?![A-Za-z0-9])")
@@ -123,11 +125,15 @@ def tag(
     for hit in kept:
         by_category = {e.category: e for e in reversed(hit.entries)}
         if "product" in by_category:
-            products.append(Mention("product", hit.start, hit.end, by_category["product"], hit.rule))
+            products.append(
+                Mention("product", hit.start, hit.end, by_category["product"], hit.rule)
+            )
         elif "org" in by_category:
             orgs.append(Mention("org", hit.start, hit.end, by_category["org"], hit.rule))
             if "source" in by_category:
-                sources.append(Mention("source", hit.start, hit.end, by_category["source"], hit.rule))
+                sources.append(
+                    Mention("source", hit.start, hit.end, by_category["source"], hit.rule)
+                )
         else:
             sources.append(Mention("source", hit.start, hit.end, by_category["source"], hit.rule))
     products = _product_phrases(text, products, orgs, lexicon)
