@@ -384,9 +384,9 @@ class SentenceLinker:
         text, cues = self.text, self.cues
         if org.entry.category != "org":
             return False
-        if product is not None and product.vendor and org.id == product.vendor:
-            if not cues.self_made.find(text, sentence.start, sentence.end, tokens):
-                return False
+        own_product = product is not None and product.vendor and org.id == product.vendor
+        if own_product and not cues.self_made.find(text, sentence.start, sentence.end, tokens):
+            return False  # a vendor does not buy its own product, unless it is 自研
         c_start, c_end = self._clause(sentence, org.start)
         seller = cues.sellers.find(text, max(c_start, org.start - 12), org.start, tokens)
         if seller:
