@@ -160,8 +160,10 @@ class Attributor:
         if orgs:
             return orgs[0].entry.name, orgs
         anaphora = p["anaphora"].search(text, lo, hi)
-        if anaphora and self.last_name:
-            return self.last_name, orgs
+        if anaphora:
+            earlier = [m for m in self.tagged.sources if m.end <= lo]
+            named = self.last_name or (earlier[-1].entry.name if earlier else None)
+            return (named, orgs) if named else None
         quoted = _QUOTED.search(text, lo, hi)
         if quoted:
             return quoted.group(1), orgs

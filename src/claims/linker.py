@@ -37,6 +37,7 @@ _LEAD_WORDS = regex.compile(
 )
 LIST_GAP = regex.compile(r"\s*(?:则为|约为|则|为|是|:|：)?\s*")
 PAREN_OPEN = "(（"
+SELLER_TYPES = frozenset({"chip_vendor", "automaker"})
 
 
 @dataclass(slots=True)
@@ -329,6 +330,7 @@ class SentenceLinker:
                 chosen = later[0] if later else None
             if chosen is None:
                 return "money without a product in its clause"
+        elsewhere = False
         if chosen is None:
             before = [
                 p
@@ -336,8 +338,9 @@ class SentenceLinker:
                 if sentence.start <= p.start and p.end <= am.start and self._compatible(am, p)
             ]
             chosen = before[-1] if before else None
+            elsewhere = chosen is not None  # stated in an earlier clause: ellipsis
         if chosen is not None:
-            ref = _product_ref(chosen)
+            ref = _product_ref(chosen, inferred=elsewhere)
             if ref.level <= 1 and self._demonstrative_before(chosen, am, c_start, tokens):
                 specific = self._context_product(
                     sentence, am, chosen.start, min_level=2, cls=chosen.cls
@@ -385,8 +388,12 @@ class SentenceLinker:
         if org.entry.category != "org":
             return False
         own_product = product is not None and product.vendor and org.id == product.vendor
-        if own_product and not cues.self_made.find(text, sentence.start, sentence.end, tokens):
-            return False  # a vendor does not buy its own product, unless it is 自研
+        if (
+            own_product
+            and org.entry.type in SELLER_TYPES
+            and not cues.self_made.find(text, sentence.start, sentence.end, tokens)
+        ):
+            return False  # a chip maker does not buy its own chips, unless 自研
         c_start, c_end = self._clause(sentence, org.start)
         seller = cues.sellers.find(text, max(c_start, org.start - 12), org.start, tokens)
         if seller:
@@ -523,6 +530,8 @@ class SentenceLinker:
             and o.end <= anchor
             and self._eligible(o, product, sentence, tokens)
         ]
+        if any(o.id != product.vendor for o in in_sentence):
+            in_sentence = [o for o in in_sentence if o.id != product.vendor or product.vendor is None]
         outside = [o for o in in_sentence if not self._in_attribution(o, attributions)]
         candidates = outside or in_sentence
         head_start = self._clause(sentence, anchor)[0]

@@ -99,3 +99,12 @@ class Claim:
         if explain:
             data["rules"] = list(self.rules)
         return data
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of one output record (shipped in the package)."""
+    import json
+    from importlib import resources
+
+    text = resources.files("claims").joinpath("schema/claim.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)

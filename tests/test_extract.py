@@ -1,0 +1,152 @@
+"""Claim extraction on short texts written for these tests, one phenomenon each.
+
+Named gold lists in the spirit of price-parser: CLAIMS_FOUND must yield exactly the
+listed claims (buyer, product, value, currency, predicate), NO_CLAIM must yield none.
+Buyer and product are matched as substrings of the claim's text or canonical name,
+like the shared scorer does.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+CLAIMS_FOUND = [
+    # plain subject-verb-object, Chinese numerals, hedges
+    ("据TrendForce估计，谷歌今年采购了约12万块英伟达H100芯片。",
+     [("谷歌", "H100", 120000, None, "purchase")]),
+    ("Meta首席执行官表示，公司将在明年底前购入三十五万块H100。",
+     [("Meta", "H100", 350000, None, "plan")]),
+    ("亚马逊去年买下了22万4000颗Trainium芯片。",
+     [("亚马逊", "Trainium", 224000, None, "purchase")]),
+    # ellipsis: product only in the first clause
+    ("微软采购了8万块MI300，谷歌也购入了3万块。",
+     [("微软", "MI300", 80000, None, "purchase"), ("谷歌", "MI300", 30000, None, "purchase")]),
+    # 分别 with as many amounts as buyers; 各 with one shared amount
+    ("腾讯和阿里巴巴分别订购了3万块和2万块H100。",
+     [("腾讯", "H100", 30000, None, "order"), ("阿里巴巴", "H100", 20000, None, "order")]),
+    ("中国国航和海南航空各向空客订购了20架飞机。",
+     [("国航", "空客", 20, None, "order"), ("海南航空", "空客", 20, None, "order")]),
+    # amounts in parentheses after the buyers
+    ("微软今年采购了大量Blackwell GPU，排在其后的是谷歌(9万块)和甲骨文(6万块)。",
+     [("谷歌", "Blackwell", 90000, None, "purchase"), ("甲骨文", "Blackwell", 60000, None, "purchase")]),
+    # relative clause: the buyer follows the product and 的
+    ("购买了15万块H200芯片的甲骨文成为第二大客户。",
+     [("甲骨文", "H200", 150000, None, "purchase")]),
+    # seller marked by 向 / 从: the seller names the generic product
+    ("赫兹宣布向特斯拉订购2万辆电动车。",
+     [("赫兹", "特斯拉", 20000, None, "order")]),
+    # recipient: 把…卖给X
+    ("英伟达将把1万块GB300芯片卖给软银。",
+     [("软银", "GB300", 10000, None, "plan")]),
+    # money spent on a product
+    ("甲骨文斥资约40 billion美元采购英伟达芯片。",
+     [("甲骨文", "芯片", 40000000000, "USD", "purchase")]),
+    # order value in the next sentence inherits buyer and product
+    ("东方航空向波音订购了50架737 MAX。这笔订单价值约60亿美元。",
+     [("东方航空", "737", 50, None, "order"), ("东方航空", "737", 6000000000, "USD", "order")]),
+    # deployment, traditional Chinese, full-width digits
+    ("鴻海表示，已在高雄部署４０００顆輝達GB200晶片。",
+     [("鴻海", "GB200", 4000, None, "deploy")]),
+    ("微軟今年購買了48.5萬塊輝達Hopper晶片。",
+     [("微軟", "Hopper", 485000, None, "purchase")]),
+    # a list after a spending head clause
+    ("科技巨头在服务器上的支出惊人：微软为300亿美元，谷歌为200亿美元。",
+     [("微软", "服务器", 30000000000, "USD", "purchase"), ("谷歌", "服务器", 20000000000, "USD", "purchase")]),
+]
+
+NO_CLAIM = [
+    "微软已向OpenAI投资130亿美元。",  # investment
+    "英伟达上一季度营收达到350亿美元。",  # revenue
+    "预计2027年AI芯片市场规模将达到3000亿美元。",  # market size
+    "英伟达市值一度超过3万亿美元。",  # market value
+    "特斯拉股价当天上涨12%。",  # share price
+    "谷歌否认了采购10万块H100的传闻。",  # denial
+    "字节跳动并未采购5万块H20芯片。",  # negation
+    "如果出口许可获批，腾讯将采购5万块H20。",  # hypothetical
+    "阿里巴巴计划采购数十万块GPU。",  # vague amount
+    "每块H100的价格约为3万美元。",  # per-unit price
+    "全国统一客服热线400-996-1195，24小时为您服务。",  # phone number spam
+    "一家中国科技公司订购了2万块H20。",  # unnamed buyer
+    "英伟达今年出货了200万块H100。",  # vendor shipments, no buyer
+    "微软在2023年的第3季度发布了新产品。",  # dates and ordinals
+    "Meta的算力约合60万块H100。",  # equivalence, no purchase
+]
+
+
+def _found(claims, buyer, product, value, currency):
+    for c in claims:
+        b = (c.buyer.text + "|" + c.buyer.name).casefold()
+        p = (c.product.text + "|" + c.product.name).casefold()
+        if buyer.casefold() in b and product.casefold() in p and c.amount.value == value \
+                and c.amount.currency == currency:
+            return c
+    return None
+
+
+@pytest.mark.parametrize(("text", "expected"), CLAIMS_FOUND, ids=[t[:18] for t, _ in CLAIMS_FOUND])
+def test_claims_found(extractor, text, expected):
+    claims = extractor.extract(text, doc="t.txt")
+    for buyer, product, value, currency, predicate in expected:
+        claim = _found(claims, buyer, product, value, currency)
+        assert claim is not None, f"missing {buyer}/{product}/{value} in {[c.to_dict() for c in claims]}"
+        assert claim.predicate == predicate
+    assert len(claims) == len(expected), [c.to_dict() for c in claims]
+
+
+@pytest.mark.parametrize("text", NO_CLAIM, ids=[t[:18] for t in NO_CLAIM])
+def test_no_claim(extractor, text):
+    assert extractor.extract(text) == []
+
+
+def test_inferred_product_is_marked(extractor):
+    claims = extractor.extract("Meta采购了17万块MI300，微软也购入了9万块。")
+    by_buyer = {c.buyer.name: c for c in claims}
+    assert by_buyer["Meta"].product.inferred is False
+    assert by_buyer["微软"].product.inferred is True
+    assert by_buyer["微软"].product.name.startswith("MI300")
+
+
+def test_attribution_named_and_scoped(extractor):
+    claims = extractor.extract("据彭博社报道，微软采购了5万块H100。谷歌购入了2万块H100。")
+    by_buyer = {c.buyer.name: c for c in claims}
+    assert by_buyer["微软"].source.attributed_to == "彭博"
+    assert by_buyer["谷歌"].source.attributed_to is None  # not carried across a full stop
+
+
+def test_anonymous_and_anaphoric_sources(extractor):
+    claims = extractor.extract("知情人士称，甲骨文订购了3万块GB200。")
+    assert claims[0].source.attributed_to == "知情人士"
+    claims = extractor.extract("Omdia发布报告。该机构估计，谷歌今年购买了6万块H100。")
+    assert claims[0].source.attributed_to == "Omdia"
+
+
+def test_duplicate_claim_is_merged_with_all_evidence(extractor):
+    text = "微软年内购入48.5万块Hopper芯片\n据Omdia估计，微软今年购买了48.5万块英伟达Hopper芯片。"
+    claims = extractor.extract(text)
+    assert len(claims) == 1
+    assert claims[0].source.attributed_to == "Omdia"
+    assert len(claims[0].source.evidence) == 2
+
+
+def test_spans_point_into_the_original(extractor):
+    text = "鴻海表示，已在高雄部署４０００顆輝達GB200晶片；微軟也購入了2萬塊。"
+    for claim in extractor.extract(text):
+        for span in (claim.buyer, claim.product, claim.amount):
+            assert text[span.start : span.end] == span.text
+        src = claim.source
+        assert text[src.sentence_start : src.sentence_end] == src.sentence
+
+
+def test_confidence_reflects_evidence(extractor):
+    direct = extractor.extract("微软采购了8万块MI300。")[0]
+    inferred = _found(extractor.extract("微软采购了8万块MI300，谷歌也购入了3万块。"), "谷歌", "MI300", 30000, None)
+    assert 0 < inferred.confidence < direct.confidence <= 1
+
+
+def test_library_entry_points():
+    import claims
+
+    found = claims.extract("谷歌今年采购了约12万块英伟达H100芯片。", doc="x.txt")
+    assert found[0].to_dict()["source"]["doc"] == "x.txt"
+    outputs = list(claims.Extractor().pipe([("微软采购了8万块MI300。", "a"), ("没有数字。", "b")]))
+    assert [len(o) for o in outputs] == [1, 0]
