@@ -12,8 +12,13 @@ CLAIM_TEXT = "据Omdia估计，微软今年购买了48.5万块英伟达Hopper芯
 
 
 def run(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "claims", *args], capture_output=True, text=True,
-                          input=stdin, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "claims", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
+    )
 
 
 def test_extract_folder_with_a_bad_file_continues_and_exits_1(tmp_path):

@@ -27,7 +27,10 @@ def predictions(extractor):
     out = {}
     for row in GOLD:
         document = read_path(CORPUS / row["doc"])
-        out[row["doc"]] = (document.text, [c.to_dict() for c in extractor.extract_document(document).claims])
+        out[row["doc"]] = (
+            document.text,
+            [c.to_dict() for c in extractor.extract_document(document).claims],
+        )
     return out
 
 
@@ -50,7 +53,11 @@ def test_every_span_is_grounded_and_every_record_valid(predictions):
 
 
 def test_corpus_score_floor(predictions):
-    preds = [r | {"source": r["source"] | {"doc": doc}} for doc, (_, rs) in predictions.items() for r in rs]
+    preds = [
+        r | {"source": r["source"] | {"doc": doc}}
+        for doc, (_, rs) in predictions.items()
+        for r in rs
+    ]
     scores = score(GOLD, preds)
     assert scores.f1 >= F1_FLOOR, scores.totals()
     assert scores.precision >= PRECISION_FLOOR, scores.totals()

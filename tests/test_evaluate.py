@@ -4,18 +4,47 @@ from __future__ import annotations
 
 from claims.evaluate import matches, score
 
-GOLD = {"doc": "a.txt", "claims": [
-    {"buyer": ["微软", "Microsoft"], "product": ["Hopper"], "value": 485000, "currency": None,
-     "attributed_to": ["Omdia"], "predicate": "purchase"}],
-    "optional": [{"buyer": ["谷歌"], "product": ["TPU"], "value": 150, "currency": None,
-                  "attributed_to": ["*"], "predicate": "deploy"}]}
+GOLD = {
+    "doc": "a.txt",
+    "claims": [
+        {
+            "buyer": ["微软", "Microsoft"],
+            "product": ["Hopper"],
+            "value": 485000,
+            "currency": None,
+            "attributed_to": ["Omdia"],
+            "predicate": "purchase",
+        }
+    ],
+    "optional": [
+        {
+            "buyer": ["谷歌"],
+            "product": ["TPU"],
+            "value": 150,
+            "currency": None,
+            "attributed_to": ["*"],
+            "predicate": "deploy",
+        }
+    ],
+}
 
 
-def pred(buyer="微软", product="英伟达Hopper芯片", value=485000, currency=None, attributed="Omdia",
-         predicate="purchase", doc="/x/a.txt"):
-    return {"buyer": {"text": buyer, "name": buyer}, "product": {"text": product, "name": None},
-            "amount": {"value": value, "currency": currency}, "predicate": predicate,
-            "source": {"doc": doc, "attributed_to": attributed}}
+def pred(
+    buyer="微软",
+    product="英伟达Hopper芯片",
+    value=485000,
+    currency=None,
+    attributed="Omdia",
+    predicate="purchase",
+    doc="/x/a.txt",
+):
+    return {
+        "buyer": {"text": buyer, "name": buyer},
+        "product": {"text": product, "name": None},
+        "amount": {"value": value, "currency": currency},
+        "predicate": predicate,
+        "source": {"doc": doc, "attributed_to": attributed},
+    }
 
 
 def test_match_rules():
@@ -38,4 +67,6 @@ def test_score_counts_optional_and_unknown_docs():
 def test_attribution_and_predicate_are_scored_on_matches():
     scores = score([GOLD], [pred(attributed=None, predicate="plan")])
     totals = scores.totals()
-    assert totals["f1"] == 1.0 and totals["attribution_acc"] == 0.0 and totals["predicate_acc"] == 0.0
+    assert (
+        totals["f1"] == 1.0 and totals["attribution_acc"] == 0.0 and totals["predicate_acc"] == 0.0
+    )

@@ -12,46 +12,70 @@ import pytest
 
 CLAIMS_FOUND = [
     # plain subject-verb-object, Chinese numerals, hedges
-    ("据TrendForce估计，谷歌今年采购了约12万块英伟达H100芯片。",
-     [("谷歌", "H100", 120000, None, "purchase")]),
-    ("Meta首席执行官表示，公司将在明年底前购入三十五万块H100。",
-     [("Meta", "H100", 350000, None, "plan")]),
-    ("亚马逊去年买下了22万4000颗Trainium芯片。",
-     [("亚马逊", "Trainium", 224000, None, "purchase")]),
+    (
+        "据TrendForce估计，谷歌今年采购了约12万块英伟达H100芯片。",
+        [("谷歌", "H100", 120000, None, "purchase")],
+    ),
+    (
+        "Meta首席执行官表示，公司将在明年底前购入三十五万块H100。",
+        [("Meta", "H100", 350000, None, "plan")],
+    ),
+    (
+        "亚马逊去年买下了22万4000颗Trainium芯片。",
+        [("亚马逊", "Trainium", 224000, None, "purchase")],
+    ),
     # ellipsis: product only in the first clause
-    ("微软采购了8万块MI300，谷歌也购入了3万块。",
-     [("微软", "MI300", 80000, None, "purchase"), ("谷歌", "MI300", 30000, None, "purchase")]),
+    (
+        "微软采购了8万块MI300，谷歌也购入了3万块。",
+        [("微软", "MI300", 80000, None, "purchase"), ("谷歌", "MI300", 30000, None, "purchase")],
+    ),
     # 分别 with as many amounts as buyers; 各 with one shared amount
-    ("腾讯和阿里巴巴分别订购了3万块和2万块H100。",
-     [("腾讯", "H100", 30000, None, "order"), ("阿里巴巴", "H100", 20000, None, "order")]),
-    ("中国国航和海南航空各向空客订购了20架飞机。",
-     [("国航", "空客", 20, None, "order"), ("海南航空", "空客", 20, None, "order")]),
+    (
+        "腾讯和阿里巴巴分别订购了3万块和2万块H100。",
+        [("腾讯", "H100", 30000, None, "order"), ("阿里巴巴", "H100", 20000, None, "order")],
+    ),
+    (
+        "中国国航和海南航空各向空客订购了20架飞机。",
+        [("国航", "空客", 20, None, "order"), ("海南航空", "空客", 20, None, "order")],
+    ),
     # amounts in parentheses after the buyers
-    ("微软今年采购了大量Blackwell GPU，排在其后的是谷歌(9万块)和甲骨文(6万块)。",
-     [("谷歌", "Blackwell", 90000, None, "purchase"), ("甲骨文", "Blackwell", 60000, None, "purchase")]),
+    (
+        "微软今年采购了大量Blackwell GPU，排在其后的是谷歌(9万块)和甲骨文(6万块)。",
+        [
+            ("谷歌", "Blackwell", 90000, None, "purchase"),
+            ("甲骨文", "Blackwell", 60000, None, "purchase"),
+        ],
+    ),
     # relative clause: the buyer follows the product and 的
-    ("购买了15万块H200芯片的甲骨文成为第二大客户。",
-     [("甲骨文", "H200", 150000, None, "purchase")]),
+    (
+        "购买了15万块H200芯片的甲骨文成为第二大客户。",
+        [("甲骨文", "H200", 150000, None, "purchase")],
+    ),
     # seller marked by 向 / 从: the seller names the generic product
-    ("赫兹宣布向特斯拉订购2万辆电动车。",
-     [("赫兹", "特斯拉", 20000, None, "order")]),
+    ("赫兹宣布向特斯拉订购2万辆电动车。", [("赫兹", "特斯拉", 20000, None, "order")]),
     # recipient: 把…卖给X
-    ("英伟达将把1万块GB300芯片卖给软银。",
-     [("软银", "GB300", 10000, None, "plan")]),
+    ("英伟达将把1万块GB300芯片卖给软银。", [("软银", "GB300", 10000, None, "plan")]),
     # money spent on a product
-    ("甲骨文斥资约40 billion美元采购英伟达芯片。",
-     [("甲骨文", "芯片", 40000000000, "USD", "purchase")]),
+    (
+        "甲骨文斥资约40 billion美元采购英伟达芯片。",
+        [("甲骨文", "芯片", 40000000000, "USD", "purchase")],
+    ),
     # order value in the next sentence inherits buyer and product
-    ("东方航空向波音订购了50架737 MAX。这笔订单价值约60亿美元。",
-     [("东方航空", "737", 50, None, "order"), ("东方航空", "737", 6000000000, "USD", "order")]),
+    (
+        "东方航空向波音订购了50架737 MAX。这笔订单价值约60亿美元。",
+        [("东方航空", "737", 50, None, "order"), ("东方航空", "737", 6000000000, "USD", "order")],
+    ),
     # deployment, traditional Chinese, full-width digits
-    ("鴻海表示，已在高雄部署４０００顆輝達GB200晶片。",
-     [("鴻海", "GB200", 4000, None, "deploy")]),
-    ("微軟今年購買了48.5萬塊輝達Hopper晶片。",
-     [("微軟", "Hopper", 485000, None, "purchase")]),
+    ("鴻海表示，已在高雄部署４０００顆輝達GB200晶片。", [("鴻海", "GB200", 4000, None, "deploy")]),
+    ("微軟今年購買了48.5萬塊輝達Hopper晶片。", [("微軟", "Hopper", 485000, None, "purchase")]),
     # a list after a spending head clause
-    ("科技巨头在服务器上的支出惊人：微软为300亿美元，谷歌为200亿美元。",
-     [("微软", "服务器", 30000000000, "USD", "purchase"), ("谷歌", "服务器", 20000000000, "USD", "purchase")]),
+    (
+        "科技巨头在服务器上的支出惊人：微软为300亿美元，谷歌为200亿美元。",
+        [
+            ("微软", "服务器", 30000000000, "USD", "purchase"),
+            ("谷歌", "服务器", 20000000000, "USD", "purchase"),
+        ],
+    ),
 ]
 
 NO_CLAIM = [
@@ -77,8 +101,12 @@ def _found(claims, buyer, product, value, currency):
     for c in claims:
         b = (c.buyer.text + "|" + c.buyer.name).casefold()
         p = (c.product.text + "|" + c.product.name).casefold()
-        if buyer.casefold() in b and product.casefold() in p and c.amount.value == value \
-                and c.amount.currency == currency:
+        if (
+            buyer.casefold() in b
+            and product.casefold() in p
+            and c.amount.value == value
+            and c.amount.currency == currency
+        ):
             return c
     return None
 
@@ -88,7 +116,9 @@ def test_claims_found(extractor, text, expected):
     claims = extractor.extract(text, doc="t.txt")
     for buyer, product, value, currency, predicate in expected:
         claim = _found(claims, buyer, product, value, currency)
-        assert claim is not None, f"missing {buyer}/{product}/{value} in {[c.to_dict() for c in claims]}"
+        assert claim is not None, (
+            f"missing {buyer}/{product}/{value} in {[c.to_dict() for c in claims]}"
+        )
         assert claim.predicate == predicate
     assert len(claims) == len(expected), [c.to_dict() for c in claims]
 
@@ -139,7 +169,9 @@ def test_spans_point_into_the_original(extractor):
 
 def test_confidence_reflects_evidence(extractor):
     direct = extractor.extract("微软采购了8万块MI300。")[0]
-    inferred = _found(extractor.extract("微软采购了8万块MI300，谷歌也购入了3万块。"), "谷歌", "MI300", 30000, None)
+    inferred = _found(
+        extractor.extract("微软采购了8万块MI300，谷歌也购入了3万块。"), "谷歌", "MI300", 30000, None
+    )
     assert 0 < inferred.confidence < direct.confidence <= 1
 
 

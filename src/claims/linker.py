@@ -395,27 +395,27 @@ class SentenceLinker:
         ):
             return False  # a chip maker does not buy its own chips, unless 自研
         c_start, c_end = self._clause(sentence, org.start)
-        seller = cues.sellers.find(text, max(c_start, org.start - 12), org.start, tokens)
-        if seller:
-            gap = text[seller[-1].end : org.start]
-            if (
-                not cues.predicates.find(text, seller[-1].end, org.start, tokens)
-                and not any(
-                    o.start >= seller[-1].end
-                    and o.end <= org.start
-                    and self._coordinated(o.end, org.start) is False
-                    for o in self.tagged.orgs
-                )
-                and len(gap) <= 12
-            ):
-                frame_end = self._frame_end(org.end, c_end, tokens)
-                if not frame_end:
-                    return False
+        if self._is_seller(org, c_start, c_end, tokens):
+            return False
         if self._counterparty(org, c_start, c_end, tokens):
             return False
         if org.entry.type == "government" and not self._clause_subject(org, c_start):
             return False  # 横跨美国多地: a place, not a buyer
         return not self._modifier(org)
+
+    def _is_seller(self, org: Mention, c_start: int, c_end: int, tokens: Tokens | None) -> bool:
+        """向特斯拉订购 / 从澳洲业者IREN购买: the organisation after 向/从 (and a short
+        descriptor) sells, unless a recipient frame closes after it (向X提供: X receives)."""
+        markers = self.cues.sellers.find(self.text, max(c_start, org.start - 12), org.start, tokens)
+        if not markers:
+            return False
+        marker = markers[-1]
+        if self.cues.predicates.find(self.text, marker.end, org.start, tokens):
+            return False
+        between = [o for o in self.tagged.orgs if marker.end <= o.start and o.end <= org.start]
+        if between and self._group(org, [*between, org])[0] is org:
+            return False  # another, uncoordinated organisation is the one after 向
+        return not self._frame_closes(org.end, c_end)
 
     def _clause_subject(self, org: Mention, c_start: int) -> bool:
         lead = _LEAD_WORDS.sub("", self.text[c_start : org.start]).strip()
@@ -428,10 +428,9 @@ class SentenceLinker:
         names a generic product class (电动车 → 特斯拉电动车)."""
         for org in reversed([o for o in self.tagged.orgs if lo <= o.start and o.end <= anchor]):
             c_start, c_end = self._clause(sentence, org.start)
-            seller = self.cues.sellers.find(
-                self.text, max(c_start, org.start - 2), org.start, tokens
-            )
-            if seller or self._counterparty(org, c_start, c_end, tokens):
+            if self._is_seller(org, c_start, c_end, tokens) or self._counterparty(
+                org, c_start, c_end, tokens
+            ):
                 return org
         return None
 
@@ -439,11 +438,10 @@ class SentenceLinker:
         gap = self.text[end:start].strip()
         return gap in self.cues.coordinators or gap == ""
 
-    def _frame_end(self, pos: int, c_end: int, tokens: Tokens | None) -> bool:
-        """True when a recipient frame (向X提供) closes after *pos* in the clause."""
-        closers = {b for _, b in self.cues.recipient_frames}
-        for word in closers:
-            found = self.text.find(word, pos, c_end)
+    def _frame_closes(self, pos: int, c_end: int) -> bool:
+        """True when a recipient frame (向X提供) closes soon after *pos* in the clause."""
+        for _, closer in self.cues.recipient_frames:
+            found = self.text.find(closer, pos, c_end)
             if found != -1 and found - pos <= 12:
                 return True
         return False
@@ -531,7 +529,7 @@ class SentenceLinker:
             and self._eligible(o, product, sentence, tokens)
         ]
         if any(o.id != product.vendor for o in in_sentence):
-            in_sentence = [o for o in in_sentence if o.id != product.vendor or product.vendor is None]
+            in_sentence = [o for o in in_sentence if o.id != product.vendor]
         outside = [o for o in in_sentence if not self._in_attribution(o, attributions)]
         candidates = outside or in_sentence
         head_start = self._clause(sentence, anchor)[0]

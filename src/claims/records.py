@@ -106,5 +106,5 @@ def schema() -> dict[str, Any]:
     import json
     from importlib import resources
 
-    text = resources.files("claims").joinpath("schema/claim.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    path = resources.files("claims").joinpath("schema/claim.schema.json")
+    return json.loads(path.read_text(encoding="utf-8"))
