@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from claims.normalize import normalize
-from claims.sentences import split_sentences, spans_between
+from claims.sentences import spans_between, split_sentences
 
 
 def test_normalize_is_length_preserving_and_simplifies():
