@@ -38,6 +38,7 @@ _LEAD_WORDS = regex.compile(
 LIST_GAP = regex.compile(r"\s*(?:则为|约为|则|为|是|:|：)?\s*")
 PAREN_OPEN = "(（"
 SELLER_TYPES = frozenset({"chip_vendor", "automaker"})
+IN_HOUSE_CLASSES = frozenset({"accelerator", "chip", "cpu", "gpu"})
 
 
 @dataclass(slots=True)
@@ -176,6 +177,8 @@ class SentenceLinker:
         p_start, _ = self._part(sentence, am.start)
         if self._per_unit(c_start, am, tokens):
             return "per-unit figure"
+        if value.is_count and cues.demonstratives.find(text, max(c_start, am.start - 2), am.start):
+            return "refers back to items already counted (这两台…)"
         predicates = cues.predicates.find(text, c_start, c_end, tokens)
         exclusion = self._exclusion(c_start, c_end, predicates, tokens)
         if exclusion:
@@ -260,6 +263,11 @@ class SentenceLinker:
         每 counts only right before the amount (每年 elsewhere is a rate of time)."""
         for cue in self.cues.per_unit.find(self.text, c_start, am.start, tokens):
             if len(cue.word) > 1 or am.start - cue.end <= 2:
+                return True
+        # 每柜 / 每座 …: 每 and any one character, unless it is a time rate (每年采购)
+        time_words = tuple(self.cues.raw["per_unit_time_words"])
+        for m in regex.finditer("每", self.text[c_start : am.start]):
+            if not self.text.startswith(time_words, c_start + m.start()):
                 return True
         return False
 
@@ -384,16 +392,10 @@ class SentenceLinker:
     def _eligible(
         self, org: Mention, product: ProductRef | None, sentence: Sentence, tokens: Tokens | None
     ) -> bool:
-        text, cues = self.text, self.cues
         if org.entry.category != "org":
             return False
-        own_product = product is not None and product.vendor and org.id == product.vendor
-        if (
-            own_product
-            and org.entry.type in SELLER_TYPES
-            and not cues.self_made.find(text, sentence.start, sentence.end, tokens)
-        ):
-            return False  # a chip maker does not buy its own chips, unless 自研
+        if not self._may_own(org, product, sentence, tokens):
+            return False
         c_start, c_end = self._clause(sentence, org.start)
         if self._is_seller(org, c_start, c_end, tokens):
             return False
@@ -402,6 +404,18 @@ class SentenceLinker:
         if org.entry.type == "government" and not self._clause_subject(org, c_start):
             return False  # 横跨美国多地: a place, not a buyer
         return not self._modifier(org)
+
+    def _may_own(
+        self, org: Mention, product: ProductRef | None, sentence: Sentence, tokens: Tokens | None
+    ) -> bool:
+        """A maker does not buy its own product (中国商飞 and C919, 英伟达 and H100),
+        except in-house silicon deployed by a cloud or platform company (亚马逊 and
+        Trainium) or anything marked 自研/自家."""
+        if product is None or not product.vendor or org.id != product.vendor:
+            return True
+        if self.cues.self_made.find(self.text, sentence.start, sentence.end, tokens):
+            return True
+        return org.entry.type not in SELLER_TYPES and product.cls in IN_HOUSE_CLASSES
 
     def _is_seller(self, org: Mention, c_start: int, c_end: int, tokens: Tokens | None) -> bool:
         """向特斯拉订购 / 从澳洲业者IREN购买: the organisation after 向/从 (and a short
@@ -574,7 +588,7 @@ class SentenceLinker:
             rules.append("buyer:subject" if last in outside else "buyer:speaker")
             return [_buyer_ref(last)]
         # no named subject in the sentence: a pronoun, or a subject-less clause
-        topic = self._topic(sentence)
+        topic = self._topic(sentence, product, tokens)
         if topic is None:
             return "no buyer"
         rules.append("buyer:pronoun" if pronoun else "buyer:topic")
@@ -618,10 +632,13 @@ class SentenceLinker:
                 return org
         return None
 
-    def _topic(self, sentence: Sentence) -> BuyerRef | None:
+    def _topic(
+        self, sentence: Sentence, product: ProductRef, tokens: Tokens | None
+    ) -> BuyerRef | None:
         """The organisation the preceding text is about: the last buyer, else the
-        first organisation of the previous sentence."""
+        first organisation of the previous sentence that could buy the product."""
         recent = [d for d in self.drafts if sentence.index - d.sentence.index <= TOPIC_SENTENCES]
+        recent = [d for d in recent if d.buyer.id is None or d.buyer.id != product.vendor]
         if recent:
             b = recent[-1].buyer
             return BuyerRef(b.start, b.end, b.name, b.id, inferred=True)
@@ -629,7 +646,7 @@ class SentenceLinker:
             return None
         prev = self.sentences[sentence.index - 1]
         for org in self.tagged.orgs:
-            if prev.start <= org.start < prev.end and not self._modifier(org):
+            if prev.start <= org.start < prev.end and self._eligible(org, product, prev, None):
                 return BuyerRef(org.start, org.end, org.entry.name, org.id, inferred=True)
         return None
 
