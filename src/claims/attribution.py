@@ -25,6 +25,7 @@ _TIME_WORDS = regex.compile(
     r"同步|还|也|亦|又|则|曾|已|同时|再次|进一步|早前|更早之前|晚间|上午|下午|在.{0,12}上"
 )
 _MAX_PERSON = 8
+_LOCATIVE = regex.compile(r"在[^，,：:]{1,24}?(?:上|中|期间|时|里|内|前|后)")
 
 
 @dataclass(slots=True)
@@ -150,8 +151,14 @@ class Attributor:
             return None
         text = self.text
         p = _patterns()
+        at = _LOCATIVE.search(text, lo, hi)
+        if at and _TIME_WORDS.sub("", text[lo : at.start()]).strip():
+            hi = at.start()  # 马斯克在特斯拉股东大会上表示: the speaker stands before 在
         orgs = self.tagged.within("org", lo, hi)
         sources = self.tagged.within("source", lo, hi)
+        orgs = [o for o in orgs if o.entry.type != "government"] + [
+            o for o in orgs if o.entry.type == "government"
+        ]
         if sources:
             return sources[0].entry.name, orgs
         anonymous = p["anonymous"].search(text, lo, hi)

@@ -136,10 +136,34 @@ def tag(
                 )
         else:
             sources.append(Mention("source", hit.start, hit.end, by_category["source"], hit.rule))
+    orgs = [_government_body(text, o) for o in orgs]
     products = _product_phrases(text, products, orgs, lexicon)
     phrase_spans = [(p.start, p.end) for p in products]
     orgs = [o for o in orgs if not any(a <= o.start and o.end <= b for a, b in phrase_spans)]
     return Tagged(orgs, products, sources)
+
+
+@cache
+def _body_pattern() -> regex.Pattern[str]:
+    suffixes = sorted(_cue_data()["government_body_suffixes"], key=len, reverse=True)
+    stop = _cue_data()["government_body_stop_chars"]
+    return regex.compile(
+        rf"[\p{{Han}}--[{stop}]]{{0,10}}?(?:{'|'.join(map(regex.escape, suffixes))})",
+        regex.VERSION1,
+    )
+
+
+def _government_body(text: str, org: Mention) -> Mention:
+    """韩国 + 科学技术信息通信部: a country name opening a ministry's name becomes
+    that ministry (a government buyer or speaker the lexicon need not list)."""
+    if org.entry.type != "government" or org.entry.name.endswith(("政府", "部", "局")):
+        return org
+    m = _body_pattern().match(text, org.end)
+    if not m or m.end() == org.end:
+        return org
+    name = org.entry.name + text[org.end : m.end()]
+    entry = Entry("org", None, name, "government", en=None)
+    return Mention("org", org.start, m.end(), entry, "government-body")
 
 
 def _aligned(hit: Hit, text: str, tokens_at: Callable[[int], Tokens | None]) -> bool:
