@@ -9,6 +9,7 @@ words, thousands separators and vague amounts. All vocabulary comes from
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -21,7 +22,9 @@ from .resources import load_json
 Number = int | float
 
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_CHINESE = r"[零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟]+"
+_CHINESE = (
+    r"[零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟]+(?:点[零〇一二三四五六七八九]+)?"
+)
 _BIG = r"(?:万亿|亿|万)"
 _SMALL_SCALE = r"(?:千|百)"
 
@@ -88,7 +91,7 @@ class AmountGrammar:
         }
         number = (
             rf"(?:{_ARABIC}|{_CHINESE})(?:多|余)?"
-            rf"(?:{_BIG}(?:零?(?:{_ARABIC}|{_CHINESE})(?:{_BIG})?)*|{_SMALL_SCALE}|十万|百万|千万)?"
+            rf"(?:{_BIG}(?:零?(?:{_ARABIC}|{_CHINESE})(?:{_BIG})?)*|十万|百万|千万|{_SMALL_SCALE})?(?:多|余)?"
         )
         vague = "|".join(units["vague_patterns"])
         english = rf"(?:{_ARABIC})\s?(?:{_alternation(self.english_scales)})(?![A-Za-z])"
@@ -159,7 +162,7 @@ class AmountGrammar:
                 return None
             low = self._share_scale(low, value, low_text, m.group("num"))
             return Amount(low, unit or precur, currency, approx=True, low=low, high=value)
-        kinds = {self.hedge_kind.get(h) for h in (hedge, after) if h}
+        kinds = {self.hedge_kind.get(h) for h in (hedge, after) if h} - {"emphasis"}
         if loose:
             kinds.add("lower")
         low = value if "lower" in kinds else None
@@ -178,29 +181,31 @@ class AmountGrammar:
                 return _tidy(low * factor)
         return low
 
-    def find(self, text: str) -> list[AmountMatch]:
-        """All amounts in *text* (normalised form) that carry a unit, currency or scale.
-
-        Phone numbers and ordinals (第3块) are skipped; bare numbers without a unit are
-        not amounts for claims and are left out.
-        """
+    def candidates(self, text: str) -> Iterator[tuple[regex.Match[str], Amount]]:
+        """Every well-bounded amount in *text*: phone numbers masked; numbers glued to
+        digits, to Latin letters (H100) or after an ordinal (第3块) skipped."""
         masked = self.phone.sub(lambda m: "#" * len(m.group()), text)
-        found: list[AmountMatch] = []
         for m in self.pattern.finditer(masked):
-            if not (m.group("unit") or m.group("lowunit") or m.group("precur")):
-                continue
             start = m.start()
-            if start > 0 and (masked[start - 1].isdigit() or masked[start - 1] in ".,#"):
+            if start == m.end():
                 continue
-            if start > 0 and masked[start - 1] in self.ordinals:
+            before = masked[start - 1] if start > 0 else ""
+            if before and (before.isdigit() or before in ".,#点" or before in self.ordinals):
                 continue
-            if start > 0 and masked[start - 1].isascii() and masked[start - 1].isalpha():
+            if before.isascii() and before.isalpha():
                 continue  # model numbers such as H100 are not amounts
             amount = self.from_match(m)
-            if amount is None:
-                continue
-            found.append(AmountMatch(start, m.end(), amount))
-        return found
+            if amount is not None:
+                yield m, amount
+
+    def find(self, text: str) -> list[AmountMatch]:
+        """All amounts in *text* (normalised form) that carry a unit or currency; bare
+        numbers are not amounts for claims and are left out."""
+        return [
+            AmountMatch(m.start(), m.end(), amount)
+            for m, amount in self.candidates(text)
+            if m.group("unit") or m.group("lowunit") or m.group("precur")
+        ]
 
 
 def _tidy(value: float) -> Number:
@@ -209,22 +214,40 @@ def _tidy(value: float) -> Number:
 
 
 def _cn_number(text: str) -> Number | None:
+    """cn2an for one numeral; scales after a decimal (1.2万亿, 零点五亿) and bare leading
+    scales (千亿, 百万) are split off first, since cn2an rejects them."""
     import cn2an
 
     if not text:
         return None
+    scaled = regex.fullmatch(r"(.*?)((?:万亿|千亿|百亿|十亿|千万|百万|十万|亿|万|千|百)+)", text)
+    if scaled and (not scaled.group(1) or regex.search(r"[.点]", scaled.group(1))):
+        head = _cn_number(scaled.group(1)) if scaled.group(1) else 1
+        factor = _scale_factor(scaled.group(2))
+        if head is None or factor is None:
+            return None
+        return _tidy(head * factor)
     try:
         value = cn2an.cn2an(text, "smart")
     except (ValueError, KeyError, IndexError):
-        if "万亿" in text:  # cn2an rejects decimals before 万亿 (1.2万亿)
-            head, _, tail = text.partition("万亿")
-            left = _cn_number(head)
-            right = _cn_number(tail) if tail else 0
-            if left is None or right is None:
-                return None
-            return _tidy(left * 10**12 + right)
         return None
     return _tidy(float(value))
+
+
+def _scale_factor(words: str) -> int | None:
+    """万亿 → 10**12, 百万 → 10**6: the product of the scale words, longest first."""
+    scales: dict[str, int] = grammar().scales
+    factor = 1
+    rest = words
+    while rest:
+        for word in sorted(scales, key=len, reverse=True):
+            if rest.startswith(word):
+                factor *= scales[word]
+                rest = rest[len(word) :]
+                break
+        else:
+            return None
+    return factor
 
 
 @cache
@@ -242,15 +265,23 @@ def parse_amount(text: str) -> Amount | None:
     """Parse one amount expression such as '约48.5万块' or '60亿-90亿美元'.
 
     Traditional characters and full-width digits are accepted. Returns None when the
-    text holds no amount; a vague amount (数十万块) has value None.
+    text holds no amount; a vague amount (数十万块) has value None. In a longer text
+    the amount with a unit or currency wins; a bare number counts only when it carries
+    a scale (约130万, 40 billion) or is the whole text.
     """
     normal = normalize(text.strip())
-    g = grammar()
     best: Amount | None = None
-    best_len = 0
-    for m in g.pattern.finditer(normal):
-        if m.end() - m.start() > best_len:
-            amount = g.from_match(m)
-            if amount is not None:
-                best, best_len = amount, m.end() - m.start()
+    best_rank = (-1, -1)
+    for m, amount in grammar().candidates(normal):
+        has_unit = bool(m.group("unit") or m.group("lowunit") or m.group("precur"))
+        bare_ok = (
+            m.group("vague")
+            or regex.search(r"[万亿千百]|[a-z]", m.group())
+            or (m.group().strip() == normal)
+        )
+        if not has_unit and not bare_ok:
+            continue
+        rank = (int(has_unit), m.end() - m.start())
+        if rank > best_rank:
+            best, best_rank = amount, rank
     return best
