@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import regex
@@ -22,9 +22,8 @@ from .resources import load_json
 Number = int | float
 
 _ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_CHINESE = (
-    r"[零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟]+(?:点[零〇一二三四五六七八九]+)?"
-)
+_CHINESE_DIGITS = "零〇一二两三四五六七八九十百千壹贰叁肆伍陆柒捌玖拾佰仟"
+_CHINESE = rf"[{_CHINESE_DIGITS}]+(?:点[零〇一二三四五六七八九]+)?"
 _BIG = r"(?:万亿|亿|万)"
 _SMALL_SCALE = r"(?:千|百)"
 
@@ -108,8 +107,15 @@ class AmountGrammar:
             + units["hedges_after"]["lower"]
             + units["hedges_after"]["upper"]
         )
+        # every character an amount can begin with: a cheap test that lets the engine
+        # skip the other positions before trying the full pattern
+        first = {w[0] for w in regex.split(r"(?<!\\)\|", before) + units["currency_prefixes"]}
+        first |= set(regex.sub(r"[^\p{Han}]", "", "".join(units["vague_patterns"])))
+        first |= set(_CHINESE_DIGITS)
+        lead = "".join(sorted(first))
         self.pattern = regex.compile(
             rf"""
+            (?=[\d{regex.escape(lead, special_only=True)}])
             (?P<hedge>{before})?
             (?P<precur>{prefix_currency})?\s?
             (?:
@@ -123,6 +129,7 @@ class AmountGrammar:
             """,
             regex.VERBOSE,
         )
+        self.english_number = regex.compile(rf"({_ARABIC})({_alternation(self.english_scales)})")
         self.phone = regex.compile("|".join(units["phone_patterns"]))
         self.ordinals = tuple(units["ordinal_prefixes"])
 
@@ -130,7 +137,7 @@ class AmountGrammar:
     def number_value(self, text: str) -> tuple[Number | None, bool]:
         """Convert one numeral (any script, with scales); return (value, had 多/余)."""
         text = text.replace(",", "").replace(" ", "")
-        english = regex.fullmatch(rf"({_ARABIC})({_alternation(self.english_scales)})", text)
+        english = self.english_number.fullmatch(text)
         if english:
             return _tidy(float(english.group(1)) * self.english_scales[english.group(2)]), False
         loose = "多" in text or "余" in text
@@ -153,7 +160,7 @@ class AmountGrammar:
         if m.group("vague"):
             return Amount(None, unit or precur, currency, approx=True)
         value, loose = self.number_value(m.group("num"))
-        if value is None:
+        if not value:  # None, or 零 read as a numeral (零组件, 零件)
             return None
         low_text = m.group("low")
         if low_text:
@@ -181,13 +188,18 @@ class AmountGrammar:
                 return _tidy(low * factor)
         return low
 
-    def candidates(self, text: str) -> Iterator[tuple[regex.Match[str], Amount]]:
+    def candidates(
+        self, text: str, with_unit: bool = False
+    ) -> Iterator[tuple[regex.Match[str], Amount]]:
         """Every well-bounded amount in *text*: phone numbers masked; numbers glued to
-        digits, to Latin letters (H100) or after an ordinal (第3块) skipped."""
+        digits, to Latin letters (H100) or after an ordinal (第3块) skipped. With
+        *with_unit*, bare numbers are dropped before they are parsed (the fast path)."""
         masked = self.phone.sub(lambda m: "#" * len(m.group()), text)
         for m in self.pattern.finditer(masked):
             start = m.start()
             if start == m.end():
+                continue
+            if with_unit and not (m.group("unit") or m.group("lowunit") or m.group("precur")):
                 continue
             before = masked[start - 1] if start > 0 else ""
             if before and (before.isdigit() or before in ".,#点" or before in self.ordinals):
@@ -203,8 +215,7 @@ class AmountGrammar:
         numbers are not amounts for claims and are left out."""
         return [
             AmountMatch(m.start(), m.end(), amount)
-            for m, amount in self.candidates(text)
-            if m.group("unit") or m.group("lowunit") or m.group("precur")
+            for m, amount in self.candidates(text, with_unit=True)
         ]
 
 
@@ -213,6 +224,7 @@ def _tidy(value: float) -> Number:
     return int(rounded) if float(rounded).is_integer() else rounded
 
 
+@lru_cache(maxsize=8192)
 def _cn_number(text: str) -> Number | None:
     """cn2an for one numeral; scales after a decimal (1.2万亿, 零点五亿) and bare leading
     scales (千亿, 百万) are split off first, since cn2an rejects them."""

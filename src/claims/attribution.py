@@ -61,6 +61,10 @@ def _patterns() -> dict[str, regex.Pattern[str]]:
         "reported": regex.compile(_alternation(cues["reported"])),
         "rumour": regex.compile(_alternation(cues["rumour"])),
         "continuation": regex.compile(rf"\s*(?:{_alternation(cues['continuation'])})"),
+        # any word that can open an attribution: sentences without one skip the search
+        "trigger": regex.compile(
+            _alternation(cues["prefixes"] + cues["verbs"] + cues["reported"] + cues["rumour"])
+        ),
     }
 
 
@@ -92,6 +96,24 @@ class Attributor:
         p = _patterns()
         text = self.text
         found: list[Attribution] = []
+        if p["trigger"].search(text, start, end):
+            self._search(start, end, tokens, found)
+        found.sort(key=lambda a: a.start)
+        if not found and self.previous and p["continuation"].match(text, start, end):
+            last = self.previous[-1]
+            found = [Attribution(last.name, last.text, start, start, "carried", last.speaker_orgs)]
+        for a in found:
+            if a.name:
+                self.last_name = a.name
+        self.previous = found or self.previous
+        return found
+
+    def _search(
+        self, start: int, end: int, tokens: Tokens | None, found: list[Attribution]
+    ) -> None:
+        """Reported speech, rumours, 据…prefixes and speaker verbs in text[start:end]."""
+        p = _patterns()
+        text = self.text
         for m in p["reported"].finditer(text, start, end):
             found.append(Attribution(None, m.group(), m.start(), m.end(), "reported"))
         for m in p["rumour"].finditer(text, start, end):
@@ -135,15 +157,6 @@ class Attributor:
             found.append(
                 Attribution(name, text[chunk_start : m.end()], chunk_start, m.end(), "verb", orgs)
             )
-        found.sort(key=lambda a: a.start)
-        if not found and self.previous and p["continuation"].match(text, start, end):
-            last = self.previous[-1]
-            found = [Attribution(last.name, last.text, start, start, "carried", last.speaker_orgs)]
-        for a in found:
-            if a.name:
-                self.last_name = a.name
-        self.previous = found or self.previous
-        return found
 
     def _name(self, lo: int, hi: int, person: bool) -> tuple[str | None, list[Mention]] | None:
         """Name the speaker in text[lo:hi]; None when nobody is named there."""

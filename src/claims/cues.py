@@ -51,11 +51,11 @@ class CueSet:
         ("各有") or end ("先买") a word; longer cues, where the family asks, must start a
         word (单价 is no per-unit price inside 订单价值)."""
         if end - start > 1:
-            return not self.words_start or start in tokens.starts
+            return not self.words_start or tokens.is_start(start)
         if self.single == "head":
-            return start in tokens.starts
+            return tokens.is_start(start)
         if self.single == "tail":
-            return end in tokens.ends
+            return tokens.is_end(end)
         return tokens.aligned(start, end)
 
     def first(self, text: str, lo: int, hi: int, tokens: Tokens | None = None) -> Cue | None:

@@ -71,15 +71,11 @@ class Extractor:
     def run(self, original: str, doc: str | None = None, encoding: str | None = None) -> Result:
         text = normalize(original)
         sentences = split_sentences(text)
-        amounts = {
-            s.index: _shift(grammar().find(text[s.start : s.end]), s.start) for s in sentences
-        }
+        amounts = _by_sentence(grammar().find(text), sentences)
         candidates = [s for s in sentences if amounts[s.index]]
         if not candidates:
             return Result(doc, [])
-        tokens = {
-            s.index: self.segmenter.tokens(text[s.start : s.end], s.start) for s in candidates
-        }
+        tokens = {s.index: self.segmenter.tokens(text, s.start, s.end) for s in candidates}
         starts = [s.start for s in sentences]
 
         def tokens_at(offset: int) -> Tokens | None:
@@ -104,8 +100,20 @@ class Extractor:
         return Result(doc, claims, rejected)
 
 
-def _shift(matches: list[AmountMatch], offset: int) -> list[AmountMatch]:
-    return [AmountMatch(m.start + offset, m.end + offset, m.amount) for m in matches]
+def _by_sentence(
+    matches: list[AmountMatch], sentences: list[Sentence]
+) -> dict[int, list[AmountMatch]]:
+    """Amounts found in the whole text, grouped by sentence; one that runs across a
+    sentence end (a unit on the next line) is no amount."""
+    from bisect import bisect_right
+
+    starts = [s.start for s in sentences]
+    grouped: dict[int, list[AmountMatch]] = {s.index: [] for s in sentences}
+    for match in matches:
+        index = bisect_right(starts, match.start) - 1
+        if index >= 0 and match.end <= sentences[index].end:
+            grouped[index].append(match)
+    return grouped
 
 
 def _record(d: Draft, original: str, doc: str | None, encoding: str | None) -> Claim:

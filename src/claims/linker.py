@@ -32,7 +32,9 @@ from .tagger import Mention, Tagged
 CONTEXT_SENTENCES = 3
 TOPIC_SENTENCES = 2
 PRODUCT_REACH = 16
+HEAD_GAP = 12  # characters between a modifying product and its head (…的资讯设备)
 _LEAD_WORDS = regex.compile(
+    r"[（(【\[][^）)】\]]{0,30}[）)】\]]|"  # a dateline or bracketed aside: （中央社记者台北报导）
     r"(?:\d+年)?(?:\d+月)?(?:\d+日)?|今年|去年|明年|此前|此后|随后|目前|同时|另外|此外|而|但|不过|其中|并|且|也|还"
 )
 LIST_GAP = regex.compile(r"\s*(?:则为|约为|则|为|是|:|：)?\s*")
@@ -266,9 +268,11 @@ class SentenceLinker:
                 return True
         # 每柜 / 每座 …: 每 and any one character, unless it is a time rate (每年采购)
         time_words = tuple(self.cues.raw["per_unit_time_words"])
-        for m in regex.finditer("每", self.text[c_start : am.start]):
-            if not self.text.startswith(time_words, c_start + m.start()):
+        position = self.text.find("每", c_start, am.start)
+        while position != -1:
+            if not self.text.startswith(time_words, position):
                 return True
+            position = self.text.find("每", position + 1, am.start)
         return False
 
     def _exclusion(
@@ -320,7 +324,11 @@ class SentenceLinker:
             and p.start - am.end <= PRODUCT_REACH
             and self._compatible(am, p)
         ]
-        chosen: Mention | None = after[0] if after else None
+        # a counting classifier binds the noun right after it (1000颗H100的GPU集群 counts
+        # H100s); money pays for the head of the phrase (…所需的资讯设备)
+        chosen: Mention | None = None
+        if after:
+            chosen = self._head(after) if am.amount.is_money else after[0]
         if chosen is None:
             before = [
                 p
@@ -335,7 +343,7 @@ class SentenceLinker:
             ):
                 n_end = self._clause(sentence, nxt)[1]
                 later = [p for p in products if p.start >= nxt and p.end <= n_end]
-                chosen = later[0] if later else None
+                chosen = self._head(later) if later else None
             if chosen is None:
                 return "money without a product in its clause"
         elsewhere = False
@@ -357,6 +365,17 @@ class SentenceLinker:
                     return specific
             return ref
         return self._context_product(sentence, am, am.start)
+
+    def _head(self, candidates: list[Mention]) -> Mention:
+        """The head of the noun phrase that opens *candidates*: in 算力业务所需的资讯设备
+        the product after 的 is what is bought; the first one only modifies it."""
+        head = candidates[0]
+        for nxt in candidates[1:]:
+            gap = self.text[head.end : nxt.start]
+            if "的" not in gap or len(gap) > HEAD_GAP or any(ch in CLAUSE_BREAKS for ch in gap):
+                break
+            head = nxt
+        return head
 
     def _demonstrative_before(
         self, product: Mention, am: AmountMatch, c_start: int, tokens: Tokens | None
@@ -610,8 +629,10 @@ class SentenceLinker:
             if after:
                 return marker.word, self._group(after[-1], after)
         for opener, closer in cues.recipient_frames:
-            for open_cue in regex.finditer(regex.escape(opener), text[c_start:c_end]):
-                o_start = c_start + open_cue.end()
+            found = text.find(opener, c_start, c_end)
+            while found != -1:
+                o_start = found + len(opener)
+                found = text.find(opener, o_start, c_end)
                 close = text.find(closer, o_start, c_end)
                 if close == -1:
                     continue
@@ -691,6 +712,11 @@ class SentenceLinker:
             for d in self._previous_drafts(sentence)
             if d.amount.amount.is_money == am.amount.is_money
         ]
+        previous = self.sentences[max(0, sentence.index - 1)]
+        if not verb and not prior and previous.paragraph == sentence.paragraph:
+            # 对…GPU采购量进行了估算。排名如下：微软：约70万块；… the list's verb is
+            # in the sentence that announces it
+            verb = self.cues.predicates.find(text, previous.start, previous.end, tokens=None)
         if not verb and not prior:
             return f"{rule} without a purchase context"
         if self._exclusion(head_lo if not verb else sentence.start, am.start, verb, tokens):

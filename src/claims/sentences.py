@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import regex
+
 TERMINATORS = frozenset("。！？!?…")
 PART_BREAKS = frozenset("；;")
 CLAUSE_BREAKS = frozenset("，,：:；;—")
 OPENERS = "（(「『“《【〔[‘"
 CLOSERS = "）)」』”》】〕]’"
 _CLOSE_OF = dict(zip(OPENERS, CLOSERS, strict=True))
+# the only characters the splitter acts on; it jumps from one to the next
+_SPECIAL = regex.compile(
+    "[" + regex.escape("\n" + "".join(TERMINATORS) + OPENERS + CLOSERS, special_only=True) + "]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +51,11 @@ def split_sentences(text: str) -> list[Sentence]:
         if end > begin:
             sentences.append(Sentence(begin, end, paragraph, len(sentences)))
 
-    while i < n:
+    while True:
+        special = _SPECIAL.search(text, i)
+        if special is None:
+            break
+        i = special.start()
         ch = text[i]
         if ch == "\n":
             emit(start, i)

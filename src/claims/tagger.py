@@ -15,6 +15,7 @@ from functools import cache
 
 import regex
 
+from .amounts import grammar
 from .lexicon import Entry, Hit, Lexicon, is_cjk_only
 from .normalize import fold_case
 from .resources import load_json
@@ -171,7 +172,16 @@ def _aligned(hit: Hit, text: str, tokens_at: Callable[[int], Tokens | None]) -> 
     if hit.rule != "lexicon" or not is_cjk_only(surface):
         return True
     tokens = tokens_at(hit.start)
-    return tokens is None or tokens.aligned(hit.start, hit.end)
+    if tokens is None or tokens.aligned(hit.start, hit.end):
+        return True
+    # jieba glues a classifier to its noun (20|架飞机, 1万|台服务器): the name still
+    # stands when only classifiers precede it inside its word
+    if not tokens.is_end(hit.end):
+        return False
+    lead = hit.start
+    while lead > 0 and text[lead - 1] in grammar().classifiers and not tokens.is_start(lead):
+        lead -= 1
+    return lead < hit.start and tokens.is_start(lead)
 
 
 def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:

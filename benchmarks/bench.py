@@ -1,0 +1,173 @@
+"""Throughput, scaling, cold start and memory of the extractor (issue #6).
+
+    .venv/bin/python benchmarks/bench.py [--mb 1.2] [--claim-share 0.08] [--seed 7]
+
+Builds a news-like corpus: sentences of our own annotated news (`corpus/news`, claim-dense)
+mixed with filler sentences generated from `benchmarks/filler.json` (dates, percentages,
+phone numbers, prices, market sizes: the numbers that are not claims), grouped into
+documents of 12–30 sentences. Prints, on one core, characters per second of bare
+`jieba.lcut` and of `Extractor.pipe` over the same documents and their ratio; then both
+with 2 worker processes; the cold start of `claims extract` on one small file; the peak
+RSS of a one-process extraction. Figures, not assertions: the README quotes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus" / "news"
+FILLER = Path(__file__).resolve().parent / "filler.json"
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])")
+
+
+def build_corpus(megabytes: float, claim_share: float, seed: int) -> list[str]:
+    """Documents of mixed corpus and filler sentences, about *megabytes* of UTF-8."""
+    rng = random.Random(seed)
+    news = [
+        s.strip()
+        for path in sorted(CORPUS.glob("*.txt"))
+        for s in _SENTENCE_END.split(path.read_text(encoding="utf-8"))
+        if len(s.strip()) > 4
+    ]
+    filler = json.loads(FILLER.read_text(encoding="utf-8"))
+    slots, templates = filler["slots"], filler["templates"]
+
+    def fill(template: str) -> str:
+        return re.sub(r"\{(\w+)\}", lambda m: rng.choice(slots[m.group(1)]), template)
+
+    documents: list[str] = []
+    size = 0
+    target = int(megabytes * 1024 * 1024)
+    while size < target:
+        count = rng.randint(12, 30)
+        sentences = [
+            rng.choice(news) if rng.random() < claim_share else fill(rng.choice(templates))
+            for _ in range(count)
+        ]
+        document = "\n".join("".join(sentences[i : i + 4]) for i in range(0, len(sentences), 4))
+        documents.append(document)
+        size += len(document.encode("utf-8"))
+    return documents
+
+
+# -------------------------------------------------------------- one process
+def _jieba_chars(documents: list[str]) -> int:
+    import jieba
+
+    for document in documents:
+        jieba.lcut(document)
+    return sum(map(len, documents))
+
+
+def _extract_chars(documents: list[str]) -> int:
+    from claims import Extractor
+
+    extractor = _WORKER.get("extractor") or Extractor()
+    _WORKER["extractor"] = extractor
+    for _ in extractor.pipe((document, f"bench-{i}") for i, document in enumerate(documents)):
+        pass
+    return sum(map(len, documents))
+
+
+_WORKER: dict[str, object] = {}
+
+
+def _warm() -> None:
+    """Load jieba's dictionary, the lexicon and the segmenter before timing."""
+    import jieba
+
+    from claims import Extractor
+
+    jieba.initialize()
+    extractor = Extractor()
+    extractor.extract("据Omdia估计，微软今年购买了48.5万块英伟达Hopper芯片。")
+    _WORKER["extractor"] = extractor
+
+
+def _rate(function, documents: list[str]) -> float:
+    started = time.perf_counter()
+    chars = function(documents)
+    return chars / (time.perf_counter() - started)
+
+
+def _parallel_rate(function, documents: list[str], workers: int) -> float:
+    chunks = [documents[i :: workers * 4] for i in range(workers * 4)]
+    with ProcessPoolExecutor(workers, initializer=_warm) as pool:
+        list(pool.map(function, [documents[:2]] * workers))  # workers are warm
+        started = time.perf_counter()
+        chars = sum(pool.map(function, chunks))
+        return chars / (time.perf_counter() - started)
+
+
+# ------------------------------------------------------------ whole process
+def _cold_start() -> float:
+    sample = "据Omdia估计，微软今年购买了48.5万块英伟达Hopper芯片。\n"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "small.txt"
+        path.write_text(sample, encoding="utf-8")
+        command = [sys.executable, "-m", "claims", "extract", str(path)]
+        subprocess.run(command, check=True, capture_output=True)  # warm the OS caches
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+
+def _peak_rss_mb(documents: list[str]) -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        for i, document in enumerate(documents):
+            (Path(folder) / f"d{i:05d}.txt").write_text(document, encoding="utf-8")
+        subprocess.run(
+            [sys.executable, "-m", "claims", "extract", folder, "-o", str(Path(folder) / "o")],
+            check=True,
+            capture_output=True,
+        )
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mb", type=float, default=1.2, help="corpus size in MB (default 1.2)")
+    parser.add_argument("--claim-share", type=float, default=0.08)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    documents = build_corpus(args.mb, args.claim_share, args.seed)
+    chars = sum(map(len, documents))
+    size = sum(len(d.encode("utf-8")) for d in documents) / 1024 / 1024
+    print(f"corpus: {len(documents)} documents, {chars:,} characters, {size:.2f} MB")
+    _warm()
+    jieba_1 = _rate(_jieba_chars, documents)
+    extract_1 = _rate(_extract_chars, documents)
+    print(f"1 process   jieba.lcut {jieba_1:>10,.0f} chars/s")
+    print(f"1 process   extract    {extract_1:>10,.0f} chars/s   ratio {extract_1 / jieba_1:.2f}")
+    jieba_n = _parallel_rate(_jieba_chars, documents, args.workers)
+    extract_n = _parallel_rate(_extract_chars, documents, args.workers)
+    extract_p1 = _parallel_rate(_extract_chars, documents, 1)
+    print(f"{args.workers} processes jieba.lcut {jieba_n:>10,.0f} chars/s")
+    print(
+        f"{args.workers} processes extract    {extract_n:>10,.0f} chars/s   "
+        f"speed-up over 1 worker {extract_n / extract_p1:.2f}"
+    )
+    print(f"cold start  claims extract small.txt  {_cold_start():.2f} s (best of 3)")
+    print(
+        f"peak RSS    claims extract (whole corpus, one process)  {_peak_rss_mb(documents):.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    main()
