@@ -78,6 +78,37 @@ CLAIMS_FOUND = [
     ),
 ]
 
+CLAIMS_FOUND += [
+    # a bracketed second name is the same party (空中巴士（Airbus）), not a new buyer
+    (
+        "華信航空將向空中巴士（Airbus）購買6架A321neo，另向波音公司購入2架737 MAX。",
+        [("華信航空", "A321neo", 6, None, "plan"), ("華信航空", "737 MAX", 2, None, "plan")],
+    ),
+    # a dateline in brackets before the subject
+    (
+        "（本報記者高雄報導）高雄市交通局今天表示，明年將採購120輛電動大客車。",
+        [("高雄市交通局", "電動大客車", 120, None, "plan")],
+    ),
+    # a purchase document after the amount (购机意向书) carries the predicate
+    (
+        "同日，厦门航空与波音签署了30架787-9的购机意向书。",
+        [("厦门航空", "787-9", 30, None, "plan")],
+    ),
+    # a table line whose verb is in the sentence announcing it
+    (
+        "机构统计了各家公司今年的服务器采购量。名单如下：阿里巴巴：3万台；百度：1.2万台。",
+        [
+            ("阿里巴巴", "服务器", 30000, None, "purchase"),
+            ("百度", "服务器", 12000, None, "purchase"),
+        ],
+    ),
+    # money buys the head of the phrase, not its modifier (…算力所需的计算设备)
+    (
+        "中国移动拟斥资50亿元，添购智算业务所需的计算设备。",
+        [("中国移动", "计算设备", 5000000000, "CNY", "plan")],
+    ),
+]
+
 NO_CLAIM = [
     "微软已向OpenAI投资130亿美元。",  # investment
     "英伟达上一季度营收达到350亿美元。",  # revenue
@@ -94,6 +125,9 @@ NO_CLAIM = [
     "英伟达今年出货了200万块H100。",  # vendor shipments, no buyer
     "微软在2023年的第3季度发布了新产品。",  # dates and ordinals
     "Meta的算力约合60万块H100。",  # equivalence, no purchase
+    # a rumour that the same document denies (the denial names buyer and product)
+    "有自媒体称，快手已向英伟达下单3万块H20。快手回应称，采购H20的消息不实。",
+    "关键零组件采用国产供应链。",  # 零 in 零组件 is no amount
 ]
 
 
@@ -148,6 +182,17 @@ def test_anonymous_and_anaphoric_sources(extractor):
     assert claims[0].source.attributed_to == "知情人士"
     claims = extractor.extract("Omdia发布报告。该机构估计，谷歌今年购买了6万块H100。")
     assert claims[0].source.attributed_to == "Omdia"
+
+
+def test_report_published_earlier_is_the_source(extractor):
+    claims = extractor.extract(
+        "摩根大通最新发表研究报告，估算中国企业今年的H20采购量。"
+        "报告列出的估算如下：腾讯：约8万块；百度：约3万块。"
+    )
+    assert {c.buyer.name: c.source.attributed_to for c in claims} == {
+        "腾讯": "摩根大通",
+        "百度": "摩根大通",
+    }
 
 
 def test_duplicate_claim_is_merged_with_all_evidence(extractor):

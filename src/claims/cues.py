@@ -95,6 +95,7 @@ class Cues:
     unnamed_heads: CueSet
     unnamed_modified: CueSet
     self_made: CueSet
+    denials: CueSet
     recipient_frames: tuple[tuple[str, str], ...]
     coordinators: tuple[str, ...]
     raw: dict[str, Any]
@@ -134,6 +135,7 @@ def load_cues() -> Cues:
                 data.get("self_made", ["自研", "自家", "自主研发", "自行研发", "自有"]), "self_made"
             )
         ),
+        denials=CueSet(_flat(data["denials"], "denial")),
         recipient_frames=tuple(tuple(pair) for pair in data["recipient_frames"]),  # type: ignore[misc]
         coordinators=tuple(data["coordinators"]),
         raw=data,

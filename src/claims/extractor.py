@@ -95,6 +95,7 @@ class Extractor:
                 linker.link_sentence(
                     sentence, amounts[sentence.index], tokens[sentence.index], found
                 )
+        linker.drop_denied()
         claims = _merge([_record(d, original, doc, encoding) for d in linker.drafts])
         rejected = [_rejection(r, original) for r in linker.rejections]
         return Result(doc, claims, rejected)

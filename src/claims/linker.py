@@ -787,6 +787,42 @@ class SentenceLinker:
         )
         return None
 
+    # ---------------------------------------------------------------- denials
+    def drop_denied(self) -> None:
+        """小米回应"下单10万块H20"传闻：消息不实 — a claim whose buyer the document
+        itself denies buying (a denial naming the buyer with the product or a purchase
+        word) is withdrawn, wherever in the document the denial stands."""
+        denials = []
+        for sentence in self.sentences:
+            if not self.cues.denials.find(self.text, sentence.start, sentence.end):
+                continue
+            inside = range(sentence.start, sentence.end + 1)
+            orgs = {o.id or o.entry.name for o in self.tagged.orgs if o.start in inside}
+            products = {p.id or p.name for p in self.tagged.products if p.start in inside}
+            buys = bool(self.cues.predicates.find(self.text, sentence.start, sentence.end))
+            denials.append((sentence, orgs, products, buys))
+        if not denials:
+            return
+        kept = []
+        for draft in self.drafts:
+            buyer = draft.buyer.id or draft.buyer.name
+            denied = next(
+                (
+                    sentence
+                    for sentence, orgs, products, buys in denials
+                    if buyer in orgs
+                    and (buys or (draft.product.id or draft.product.name) in products)
+                    and sentence.index != draft.sentence.index
+                ),
+                None,
+            )
+            if denied is None:
+                kept.append(draft)
+            else:
+                reason = f"denied in the document: {self.text[denied.start : denied.end]}"
+                self.rejections.append(Rejection(draft.amount, draft.sentence, reason))
+        self.drafts = kept
+
     # ------------------------------------------------------------------ scoring
     def _add(self, draft: Draft) -> None:
         scoring = _scoring()

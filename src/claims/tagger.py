@@ -137,7 +137,7 @@ def tag(
                 )
         else:
             sources.append(Mention("source", hit.start, hit.end, by_category["source"], hit.rule))
-    orgs = [_government_body(text, o) for o in orgs]
+    orgs = _without_appositions(text, [_government_body(text, o) for o in orgs])
     products = _product_phrases(text, products, orgs, lexicon)
     phrase_spans = [(p.start, p.end) for p in products]
     orgs = [o for o in orgs if not any(a <= o.start and o.end <= b for a, b in phrase_spans)]
@@ -165,6 +165,22 @@ def _government_body(text: str, org: Mention) -> Mention:
     name = org.entry.name + text[org.end : m.end()]
     entry = Entry("org", None, name, "government", en=None)
     return Mention("org", org.start, m.end(), entry, "government-body")
+
+
+def _without_appositions(text: str, orgs: list[Mention]) -> list[Mention]:
+    """空中巴士（Airbus）/ 九龙巴士（九巴）: a name in brackets right after another
+    is the same organisation's other name, not a second party."""
+    kept: list[Mention] = []
+    for org in orgs:
+        previous = kept[-1] if kept else None
+        if (
+            previous is not None
+            and text[previous.end : org.start] in ("（", "(")
+            and text[org.end : org.end + 1] in ("）", ")")
+        ):
+            continue
+        kept.append(org)
+    return kept
 
 
 def _aligned(hit: Hit, text: str, tokens_at: Callable[[int], Tokens | None]) -> bool:
