@@ -109,7 +109,31 @@ CLAIMS_FOUND += [
     ),
 ]
 
+CLAIMS_FOUND += [
+    # passive: the agent after 被/由 is the buyer
+    (
+        "据知情人士透露，8万块昇腾910B已被中国移动买下。",
+        [("中国移动", "昇腾910B", 80000, None, "purchase")],
+    ),
+    # 前者/后者 point into the pair just named
+    (
+        "京东和美团都在扩充推理算力，后者今年采购了6000台服务器。",
+        [("美团", "服务器", 6000, None, "purchase")],
+    ),
+    (
+        "京东和美团都在扩充推理算力，前者今年采购了6000台服务器。",
+        [("京东", "服务器", 6000, None, "purchase")],
+    ),
+    # a comparison after a total keeps the total only
+    (
+        "快手今年订购了1.2万块H20，较去年减少3000块。",
+        [("快手", "H20", 12000, None, "order")],
+    ),
+]
+
 NO_CLAIM = [
+    "小米比OPPO多采购了2万块芯片。",  # a difference, not a total
+    "百度今年的服务器采购量比去年增加了5000台。",  # a change
     "微软已向OpenAI投资130亿美元。",  # investment
     "英伟达上一季度营收达到350亿美元。",  # revenue
     "预计2027年AI芯片市场规模将达到3000亿美元。",  # market size
@@ -227,3 +251,30 @@ def test_library_entry_points():
     assert found[0].to_dict()["source"]["doc"] == "x.txt"
     outputs = list(claims.Extractor().pipe([("微软采购了8万块MI300。", "a"), ("没有数字。", "b")]))
     assert [len(o) for o in outputs] == [1, 0]
+
+
+PERIODS = [
+    # (text, published, expected period text, expected year)
+    ("谷歌今年采购了6万块H100。", "2025-05-01", "今年", 2025),
+    ("2024年第三季度，微软购入了3万块MI300X。", None, "2024年第三季度", 2024),
+    ("據TrendForce估計，Meta去年下半年採購了4萬顆H100。", "2025-02-01", "去年下半年", 2024),
+    ("亚马逊计划在FY2026部署10万块Trainium2。", None, "FY2026", 2026),
+    ("为达成2030年碳中和目标，东方航空明年将引进20架C919。", "2025-09-09", "明年", 2026),
+    ("腾讯第四季度采购了2万块H20。", "2025-11-01", "第四季度", None),
+    ("百度采购了1万块昆仑芯P800。", "2025-11-01", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "period", "year"), PERIODS)
+def test_period_is_kept_and_resolved(extractor, text, published, period, year):
+    from datetime import date
+
+    day = date.fromisoformat(published) if published else None
+    claims = extractor.extract(text, published=day)
+    assert len(claims) == 1, text
+    found = claims[0].period
+    if period is None:
+        assert found is None
+        return
+    assert found is not None and found.text == period and found.year == year
+    assert text[found.start : found.end] == found.text

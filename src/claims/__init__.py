@@ -13,6 +13,8 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from .amounts import Amount
     from .extractor import Extractor
     from .records import Claim
@@ -27,14 +29,15 @@ __all__ = ["Amount", "Claim", "Extractor", "__version__", "extract", "parse_amou
 _default: Extractor | None = None
 
 
-def extract(text: str, doc: str | None = None) -> list[Claim]:
-    """Claims in *text*, using one shared Extractor (loaded on the first call)."""
+def extract(text: str, doc: str | None = None, published: date | None = None) -> list[Claim]:
+    """Claims in *text*, using one shared Extractor (loaded on the first call);
+    *published*, the document date, resolves 今年/去年 to years."""
     global _default
     if _default is None:
         from .extractor import Extractor
 
         _default = Extractor()
-    return _default.extract(text, doc)
+    return _default.extract(text, doc, published=published)
 
 
 def parse_amount(text: str) -> Amount | None:

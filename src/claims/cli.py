@@ -10,6 +10,7 @@ import argparse
 import sys
 import traceback
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import IO
 
@@ -57,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
         default=64 * 1024 * 1024,
         help="reject input files larger than this (default 64 MiB)",
     )
+    ex.add_argument(
+        "--published",
+        type=_iso_date,
+        metavar="YYYY-MM-DD",
+        help="the documents' date: resolves 今年/去年 to years in 'period'",
+    )
     ex.add_argument("--debug", action="store_true", help="show tracebacks for failed inputs")
 
     ev = sub.add_parser(
@@ -70,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print totals as one JSON object")
     ev.add_argument("--min-f1", type=float, default=None, help="exit 1 when F1 falls below this")
     return parser
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,7 +144,7 @@ def _extract(args: argparse.Namespace) -> int:
                 print(f"claims: {item}", file=sys.stderr)
                 continue
             try:
-                result = extractor.extract_document(item)
+                result = extractor.extract_document(item, args.published)
             except Exception as exc:  # one bad document must not stop the run
                 failures += 1
                 print(

@@ -96,6 +96,10 @@ class Cues:
     unnamed_modified: CueSet
     self_made: CueSet
     denials: CueSet
+    comparisons: CueSet
+    changes: CueSet
+    passive: CueSet
+    former_latter: CueSet
     recipient_frames: tuple[tuple[str, str], ...]
     coordinators: tuple[str, ...]
     raw: dict[str, Any]
@@ -136,6 +140,10 @@ def load_cues() -> Cues:
             )
         ),
         denials=CueSet(_flat(data["denials"], "denial")),
+        comparisons=CueSet(_flat(data["comparison_markers"], "comparison"), single="head"),
+        changes=CueSet(_flat(data["change_words"], "change")),
+        passive=CueSet(_flat(data["passive_markers"], "passive"), single="head"),
+        former_latter=CueSet(data["former_latter"]),
         recipient_frames=tuple(tuple(pair) for pair in data["recipient_frames"]),  # type: ignore[misc]
         coordinators=tuple(data["coordinators"]),
         raw=data,

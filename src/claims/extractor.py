@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 from .amounts import AmountMatch, grammar
 from .attribution import Attribution, Attributor
 from .lexicon import Lexicon, load_lexicon
 from .linker import Draft, Rejection, SentenceLinker
 from .normalize import normalize
+from .period import Period, period_for
 from .reader import Document
-from .records import AmountSpan, BuyerSpan, Claim, Evidence, ProductSpan, Source
+from .records import AmountSpan, BuyerSpan, Claim, Evidence, PeriodSpan, ProductSpan, Source
 from .segment import Segmenter, Tokens
 from .sentences import Sentence, split_sentences
 from .tagger import tag
@@ -54,13 +56,18 @@ class Extractor:
 
     # ----------------------------------------------------------------- public
     def extract(
-        self, text: str, doc: str | None = None, encoding: str | None = None
+        self,
+        text: str,
+        doc: str | None = None,
+        encoding: str | None = None,
+        published: date | None = None,
     ) -> list[Claim]:
-        """Claims found in *text* (any mix of simplified and traditional Chinese)."""
-        return self.run(text, doc, encoding).claims
+        """Claims found in *text* (any mix of simplified and traditional Chinese).
+        *published* (the document date) resolves 今年/去年 in `period.year`."""
+        return self.run(text, doc, encoding, published).claims
 
-    def extract_document(self, document: Document) -> Result:
-        return self.run(document.text, document.doc, document.encoding)
+    def extract_document(self, document: Document, published: date | None = None) -> Result:
+        return self.run(document.text, document.doc, document.encoding, published)
 
     def pipe(self, items: Iterable[tuple[str, str | None]]) -> Iterator[list[Claim]]:
         """Stream (text, doc) pairs; yield each document's claims in input order."""
@@ -68,7 +75,13 @@ class Extractor:
             yield self.extract(text, doc)
 
     # --------------------------------------------------------------- pipeline
-    def run(self, original: str, doc: str | None = None, encoding: str | None = None) -> Result:
+    def run(
+        self,
+        original: str,
+        doc: str | None = None,
+        encoding: str | None = None,
+        published: date | None = None,
+    ) -> Result:
         text = normalize(original)
         sentences = split_sentences(text)
         amounts = _by_sentence(grammar().find(text), sentences)
@@ -96,7 +109,9 @@ class Extractor:
                     sentence, amounts[sentence.index], tokens[sentence.index], found
                 )
         linker.drop_denied()
-        claims = _merge([_record(d, original, doc, encoding) for d in linker.drafts])
+        claims = _merge(
+            [_record(d, original, doc, encoding, text, published) for d in linker.drafts]
+        )
         rejected = [_rejection(r, original) for r in linker.rejections]
         return Result(doc, claims, rejected)
 
@@ -117,10 +132,18 @@ def _by_sentence(
     return grouped
 
 
-def _record(d: Draft, original: str, doc: str | None, encoding: str | None) -> Claim:
+def _record(
+    d: Draft,
+    original: str,
+    doc: str | None,
+    encoding: str | None,
+    text: str,
+    published: date | None,
+) -> Claim:
     s: Sentence = d.sentence
     a = d.amount
     attribution = d.attribution
+    period = period_for(text, s.start, s.end, a.start, published)
     return Claim(
         buyer=BuyerSpan(
             original[d.buyer.start : d.buyer.end],
@@ -162,7 +185,18 @@ def _record(d: Draft, original: str, doc: str | None, encoding: str | None) -> C
         ),
         confidence=d.confidence,
         rules=d.rules,
+        period=PeriodSpan(
+            original[period.start : period.end], period.year, period.start, period.end
+        )
+        if period
+        else None,
     )
+
+
+def _period_span(period: Period | None, original: str) -> PeriodSpan | None:
+    if period is None:
+        return None
+    return PeriodSpan(original[period.start : period.end], period.year, period.start, period.end)
 
 
 def _merge(claims: list[Claim]) -> list[Claim]:

@@ -192,6 +192,8 @@ class SentenceLinker:
             return "negated"
         if cues.hypotheticals.find(text, p_start, am.start, tokens):
             return "hypothetical"
+        if self._relative_amount(c_start, am, tokens):
+            return "relative amount (a difference, not a total)"
         attribution = attribution_for(am.start, attributions)
         verb = self._verb(predicates, am)
         if verb is None and value.is_money and c_end + 1 < sentence.end:
@@ -260,6 +262,18 @@ class SentenceLinker:
         return None
 
     # ------------------------------------------------------------ gates and cues
+    def _relative_amount(self, c_start: int, am: AmountMatch, tokens: Tokens | None) -> bool:
+        """比Meta多采购了5万块 / 较去年减少1万块 / 采购量增加了10万块: a difference."""
+        text, cues = self.text, self.cues
+        changes = cues.changes.find(text, max(c_start, am.start - 8), am.start, tokens)
+        if not changes:
+            return False
+        last = changes[-1]
+        if am.start - last.end <= 1 and len(last.word) > 1:
+            return True  # 增加了10万块: the change word governs the amount
+        return bool(cues.comparisons.find(text, c_start, last.start, tokens))
+
+
     def _per_unit(self, c_start: int, am: AmountMatch, tokens: Tokens | None) -> bool:
         """每块约2万美元 / 每个机柜内装有72块: a figure per unit, not a total. A bare
         每 counts only right before the amount (每年 elsewhere is a rate of time)."""
@@ -554,6 +568,14 @@ class SentenceLinker:
         if relative is not None:
             rules.append("buyer:relative-clause")
             return [_buyer_ref(relative)]
+        passive = self._passive_agent(am, c_start, c_end, anchor, tokens)
+        if passive is not None and self._eligible(passive, product, sentence, tokens):
+            rules.append("buyer:passive-agent")
+            return [_buyer_ref(passive)]
+        pointed = self._former_latter(sentence, c_start, anchor, tokens)
+        if pointed is not None:
+            rules.append("buyer:former-latter")
+            return [pointed]
         in_sentence = [
             o
             for o in self.tagged.orgs
@@ -612,6 +634,39 @@ class SentenceLinker:
             return "no buyer"
         rules.append("buyer:pronoun" if pronoun else "buyer:topic")
         return [topic]
+
+    def _passive_agent(
+        self, am: AmountMatch, c_start: int, c_end: int, anchor: int, tokens: Tokens | None
+    ) -> Mention | None:
+        """10万块H100被微软买下 / 这批芯片由字节跳动订购: the agent after 被/由, when the
+        purchase verb follows it."""
+        verbs = self.cues.predicates.find(self.text, am.end, c_end, tokens)
+        if not verbs:
+            return None
+        for marker in self.cues.passive.find(self.text, am.end, verbs[0].start, tokens):
+            agents = [
+                o for o in self.tagged.orgs if marker.end <= o.start and o.end <= verbs[0].start
+            ]
+            if agents and agents[0].start - marker.end <= 2:
+                return agents[0]
+        return None
+
+    def _former_latter(
+        self, sentence: Sentence, c_start: int, anchor: int, tokens: Tokens | None
+    ) -> BuyerRef | None:
+        """微软和谷歌……，后者采购了5万块: 前者/后者 point into the last pair named."""
+        cue = self.cues.former_latter.first(self.text, c_start, anchor, tokens)
+        if cue is None:
+            return None
+        first = self.sentences[max(0, sentence.index - 1)].start
+        before = [o for o in self.tagged.orgs if first <= o.start and o.end <= cue.start]
+        if len(before) < 2:
+            return None
+        group = self._group(before[-1], before)
+        if len(group) < 2:
+            return None
+        org = group[0] if cue.label == "first" else group[-1]
+        return BuyerRef(org.start, org.end, org.entry.name, org.id, inferred=True)
 
     def _same_sentence_topic(self, org: Mention, sentence: Sentence) -> bool:
         return org.start >= sentence.start

@@ -48,6 +48,17 @@ class AmountSpan:
 
 
 @dataclass(slots=True)
+class PeriodSpan:
+    """When the claim is for: the time expression as written and its calendar year
+    (null when relative and the document date is unknown, or only a quarter)."""
+
+    text: str
+    year: int | None
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
 class Evidence:
     sentence: str
     sentence_start: int
@@ -77,6 +88,7 @@ class Claim:
     source: Source
     confidence: float
     rules: list[str] = field(default_factory=list)
+    period: PeriodSpan | None = None
 
     def key(self) -> tuple[Any, ...]:
         """Identity within one document: the same buyer, product and amount."""
@@ -93,6 +105,7 @@ class Claim:
             "product": asdict(self.product),
             "amount": asdict(self.amount),
             "predicate": self.predicate,
+            "period": asdict(self.period) if self.period else None,
             "source": asdict(self.source),
             "confidence": round(self.confidence, 3),
         }
