@@ -70,3 +70,17 @@ def test_attribution_and_predicate_are_scored_on_matches():
     assert (
         totals["f1"] == 1.0 and totals["attribution_acc"] == 0.0 and totals["predicate_acc"] == 0.0
     )
+
+
+
+def test_scores_per_tag():
+    from claims.evaluate import by_tag
+
+    gold = [
+        GOLD | {"tags": ["x"]},
+        {"doc": "b.txt", "tags": ["x", "y"], "claims": []},
+    ]
+    preds = [pred(), pred(buyer="谷歌", product="TPU", value=5, doc="b.txt")]
+    tagged = by_tag(gold, preds)
+    assert (tagged["x"].tp, tagged["x"].fp, tagged["x"].fn) == (1, 1, 0)
+    assert (tagged["y"].tp, tagged["y"].fp, tagged["y"].fn) == (0, 1, 0)

@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("--verbose", action="store_true", help="list every missed and spurious claim")
     ev.add_argument("--json", action="store_true", help="print totals as one JSON object")
+    ev.add_argument(
+        "--by-tag", action="store_true", help="also score each phenomenon (gold 'tags') apart"
+    )
     ev.add_argument("--min-f1", type=float, default=None, help="exit 1 when F1 falls below this")
     return parser
 
@@ -210,6 +213,10 @@ def _eval(args: argparse.Namespace) -> int:
         print(f"claims eval: {exc}", file=sys.stderr)
         return EXIT_FAILED_INPUTS
     scores = score(gold, predictions)
+    if args.by_tag:
+        from .evaluate import by_tag, describe_tags
+
+        print(describe_tags(by_tag(gold, predictions)))
     if args.json:
         print(json.dumps(scores.totals(), ensure_ascii=False))
     else:

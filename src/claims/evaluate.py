@@ -134,6 +134,35 @@ def score(gold_rows: Iterable[dict[str, Any]], predictions: Iterable[dict[str, A
     return Scores(tp, fp, fn, attr, pred_ok, reports)
 
 
+def by_tag(gold_rows: list[dict[str, Any]], predictions: list[dict[str, Any]]) -> dict[str, Scores]:
+    """Scores per phenomenon: the documents whose gold row carries each `tags` entry."""
+    tags = sorted({t for row in gold_rows for t in row.get("tags", [])})
+    result = {}
+    for tag in tags:
+        rows = [r for r in gold_rows if tag in r.get("tags", [])]
+        docs = {r["doc"] for r in rows}
+        preds = [
+            p for p in predictions if os.path.basename(str(_get(p, "source", "doc") or "")) in docs
+        ]
+        result[tag] = score(rows, preds)
+    return result
+
+
+def describe_tags(tagged: dict[str, Scores]) -> str:
+    head = (
+        f"{'phenomenon':<20} {'docs':>4} {'gold':>4} {'fp':>3} "
+        f"{'P':>6} {'R':>6} {'F1':>6} {'attr':>6}"
+    )
+    lines = [head]
+    for tag, s in sorted(tagged.items(), key=lambda kv: kv[1].f1):
+        t = {k: "-" if v is None else v for k, v in s.totals().items()}
+        lines.append(
+            f"{tag:<20} {len(s.reports):>4} {s.tp + s.fn:>4} {s.fp:>3} {t['precision']:>6} "
+            f"{t['recall']:>6} {t['f1']:>6} {t['attribution_acc']:>6}"
+        )
+    return "\n".join(lines)
+
+
 def load_jsonl(path: str | Path) -> list[dict[str, Any]]:
     rows = []
     with open(path, encoding="utf-8") as handle:

@@ -273,7 +273,6 @@ class SentenceLinker:
             return True  # 增加了10万块: the change word governs the amount
         return bool(cues.comparisons.find(text, c_start, last.start, tokens))
 
-
     def _per_unit(self, c_start: int, am: AmountMatch, tokens: Tokens | None) -> bool:
         """每块约2万美元 / 每个机柜内装有72块: a figure per unit, not a total. A bare
         每 counts only right before the amount (每年 elsewhere is a rate of time)."""
