@@ -72,7 +72,6 @@ def test_attribution_and_predicate_are_scored_on_matches():
     )
 
 
-
 def test_scores_per_tag():
     from claims.evaluate import by_tag
 

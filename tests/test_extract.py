@@ -129,6 +129,60 @@ CLAIMS_FOUND += [
         "快手今年订购了1.2万块H20，较去年减少3000块。",
         [("快手", "H20", 12000, None, "order")],
     ),
+    # a table, one "buyer：amount" per line, under the line that announces it
+    (
+        "研究机构估算了明年各家的H200采购量，结果如下：\n百度：约3万块\n阿里巴巴：约2.5万块",
+        [("百度", "H200", 30000, None, "purchase"), ("阿里巴巴", "H200", 25000, None, "purchase")],
+    ),
+    # items joined by 、 after a colon
+    (
+        "国航本周与空客签署订单，具体为：A320neo 20架、A350 10架；"
+        "东航亦确认订单：C919 15架、ARJ21 8架。",
+        [
+            ("国航", "A320neo", 20, None, "order"),
+            ("国航", "A350", 10, None, "order"),
+            ("东航", "C919", 15, None, "order"),
+            ("东航", "ARJ21", 8, None, "order"),
+        ],
+    ),
+    # a maker buying its own chip is the buyer, not the seller
+    (
+        "谷歌去年部署了约60万颗TPU；微软明年预计采购约20万颗Maia。",
+        [("谷歌", "TPU", 600000, None, "deploy"), ("微软", "Maia", 200000, None, "plan")],
+    ),
+    # an order handed to a supplier (把…订单交给X): X supplies, the subject buys
+    (
+        "台湾大哥大已把500台AI服务器的订单交给纬创。",
+        [("台湾大哥大", "服务器", 500, None, "order")],
+    ),
+    # 前者/后者 pointing at two products
+    (
+        "四川航空将引进空客A330neo和波音787两款宽体机，前者4架、后者2架。",
+        [("四川航空", "A330", 4, None, "plan"), ("四川航空", "787", 2, None, "plan")],
+    ),
+    # 两家公司 / 双方 refer back to the pair named just before
+    (
+        "东方航空和吉祥航空昨日联合宣布，两家公司各订购了10架C919。",
+        [("东方航空", "C919", 10, None, "order"), ("吉祥航空", "C919", 10, None, "order")],
+    ),
+    # an elided verb and product: 则是 + amount continues the previous claim
+    (
+        "交通银行今年采购了2000块昇腾910B，中信银行则是1500块。",
+        [
+            ("交通银行", "910B", 2000, None, "purchase"),
+            ("中信银行", "910B", 1500, None, "purchase"),
+        ],
+    ),
+    # a denial by another company in the same sentence withdraws nothing
+    (
+        "滴滴今年采购了2万辆电动车。T3出行则否认了采购5000辆电动车的传闻。",
+        [("滴滴", "电动车", 20000, None, "purchase")],
+    ),
+    # a Latin name right before a hedged amount (OpenAI约…) is not a model number
+    (
+        "消息人士称，Anthropic约采购了3万颗TPU，OpenAI约2万颗。",
+        [("Anthropic", "TPU", 30000, None, "purchase"), ("OpenAI", "TPU", 20000, None, "purchase")],
+    ),
 ]
 
 NO_CLAIM = [
@@ -206,6 +260,17 @@ def test_anonymous_and_anaphoric_sources(extractor):
     assert claims[0].source.attributed_to == "知情人士"
     claims = extractor.extract("Omdia发布报告。该机构估计，谷歌今年购买了6万块H100。")
     assert claims[0].source.attributed_to == "Omdia"
+
+
+def test_self_announcement_and_dateline_are_no_source(extractor):
+    """A buyer announcing its own purchase is the subject, not a source; a dateline
+    names the outlet that wrote the story, not who gave the figure."""
+    own = extractor.extract("中国移动宣布，公司今年采购了8000台AI服务器。")
+    assert [(c.buyer.name, c.source.attributed_to) for c in own] == [("中国移动", None)]
+    dated = extractor.extract(
+        "（经济日报记者台北报导）研究机构集邦科技今日发布报告，估计微软明年将采购1.5万柜GB300。"
+    )
+    assert [c.source.attributed_to for c in dated] == ["TrendForce"]
 
 
 def test_report_published_earlier_is_the_source(extractor):

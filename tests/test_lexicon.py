@@ -15,7 +15,7 @@ ORG_TYPES = {
 }  # fmt: skip
 PRODUCT_CLASSES = {
     "gpu", "chip", "accelerator", "cpu", "server", "rack", "network", "storage", "equipment",
-    "aircraft", "car", "truck", "bus", "phone", "drone", "system", "compute", "other",
+    "aircraft", "car", "truck", "bus", "phone", "drone", "system", "compute", "other", "train",
 }  # fmt: skip
 PATTERNS = load_json("lexicon/product_patterns.json")["patterns"]
 

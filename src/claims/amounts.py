@@ -204,8 +204,8 @@ class AmountGrammar:
             before = masked[start - 1] if start > 0 else ""
             if before and (before.isdigit() or before in ".,#点" or before in self.ordinals):
                 continue
-            if before.isascii() and before.isalpha():
-                continue  # model numbers such as H100 are not amounts
+            if before.isascii() and before.isalpha() and masked[start].isdigit():
+                continue  # model numbers such as H100 are not amounts (Anthropic约40万颗 is)
             amount = self.from_match(m)
             if amount is not None:
                 yield m, amount

@@ -58,6 +58,11 @@ def _patterns() -> dict[str, regex.Pattern[str]]:
         "verb": regex.compile(_alternation(cues["verbs"])),
         "anonymous": regex.compile(_alternation(cues["anonymous"])),
         "anaphora": regex.compile(_alternation(cues["anaphora"])),
+        # （钜亨网记者台北报导）: a dateline names the outlet, not the source of a figure
+        "dateline": regex.compile(
+            rf"\s*[（(【\[][^）)】\]]{{0,30}}(?:{_alternation(cues['dateline_words'])})"
+            r"[^）)】\]]{0,8}[）)】\]]"
+        ),
         "reported": regex.compile(_alternation(cues["reported"])),
         "rumour": regex.compile(_alternation(cues["rumour"])),
         "continuation": regex.compile(rf"\s*(?:{_alternation(cues['continuation'])})"),
@@ -164,6 +169,9 @@ class Attributor:
             return None
         text = self.text
         p = _patterns()
+        dateline = p["dateline"].match(text, lo, hi)
+        if dateline:
+            lo = dateline.end()
         at = _LOCATIVE.search(text, lo, hi)
         if at and _TIME_WORDS.sub("", text[lo : at.start()]).strip():
             hi = at.start()  # 马斯克在特斯拉股东大会上表示: the speaker stands before 在
@@ -181,8 +189,8 @@ class Attributor:
             return orgs[0].entry.name, orgs
         anaphora = p["anaphora"].search(text, lo, hi)
         if anaphora:
-            earlier = [m for m in self.tagged.sources if m.end <= lo]
-            named = self.last_name or (earlier[-1].entry.name if earlier else None)
+            earlier = self.tagged.last_before("source", lo)
+            named = self.last_name or (earlier.entry.name if earlier else None)
             return (named, orgs) if named else None
         quoted = _QUOTED.search(text, lo, hi)
         if quoted:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from . import __version__
+from .segment import SEGMENTERS
 
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
 
@@ -51,7 +52,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print each rejected candidate amount and why on stderr",
     )
-    ex.add_argument("--segmenter", default="jieba", choices=("jieba",), help="word segmenter")
+    ex.add_argument("--segmenter", default="jieba", choices=SEGMENTERS, help="word segmenter")
+    ex.add_argument(
+        "--ner",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run the trained entity recogniser on candidate sentences (default: on)",
+    )
     ex.add_argument(
         "--max-bytes",
         type=int,
@@ -79,6 +86,22 @@ def _parser() -> argparse.ArgumentParser:
         "--by-tag", action="store_true", help="also score each phenomenon (gold 'tags') apart"
     )
     ev.add_argument("--min-f1", type=float, default=None, help="exit 1 when F1 falls below this")
+    ev.add_argument("--segmenter", default="jieba", choices=SEGMENTERS, help="word segmenter")
+    ev.add_argument(
+        "--ner",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="with a folder: run the entity recogniser (default: on)",
+    )
+    ev.add_argument(
+        "--without-heldout",
+        action="store_true",
+        help="with a folder: leave the NER held-out names (models/ner/heldout.json) out "
+        "of the lexicon, as for corpus/unseen",
+    )
+    from .batch.cli import add_parser as add_batch_parser
+
+    add_batch_parser(sub)
     return parser
 
 
@@ -94,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "extract":
             return _extract(args)
+        if args.command == "batch":
+            from .batch.cli import main as batch_main
+
+            return batch_main(args)
         return _eval(args)
     except KeyboardInterrupt:
         print("claims: interrupted", file=sys.stderr)
@@ -134,7 +161,7 @@ def _extract(args: argparse.Namespace) -> int:
     from .output import atomic_writer, jsonl_line, table_header, table_row
     from .reader import Document
 
-    extractor = Extractor(segmenter=args.segmenter)
+    extractor = Extractor(segmenter=args.segmenter, ner=args.ner)
     failures = 0
 
     def run(out: IO[str]) -> None:
@@ -146,6 +173,9 @@ def _extract(args: argparse.Namespace) -> int:
                 failures += 1
                 print(f"claims: {item}", file=sys.stderr)
                 continue
+            if item.warning:
+                failures += 1  # read in part: the exit code must say so
+                print(f"claims: {item.warning}", file=sys.stderr)
             try:
                 result = extractor.extract_document(item, args.published)
             except Exception as exc:  # one bad document must not stop the run
@@ -192,9 +222,11 @@ def _eval(args: argparse.Namespace) -> int:
                 predictions = load_jsonl(args.pred)
             else:
                 from .extractor import Extractor
+                from .ner import heldout_ids
                 from .reader import read_path
 
-                extractor = Extractor()
+                exclude = heldout_ids() if args.without_heldout else frozenset()
+                extractor = Extractor(args.segmenter, ner=args.ner, exclude=exclude)
                 predictions = []
                 for row in gold:
                     document = read_path(gold_path / row["doc"])

@@ -89,6 +89,7 @@ class Cues:
     counterparties: CueSet
     counterparty_verbs: CueSet
     recipients: CueSet
+    awarded_orders: CueSet
     distributive: CueSet
     joint: CueSet
     pronouns: CueSet
@@ -123,6 +124,7 @@ def load_cues() -> Cues:
         counterparties=CueSet(_flat(data["counterparty_markers"], "counterparty"), single="tail"),
         counterparty_verbs=CueSet(_flat(data["counterparty_verbs"], "counterparty_verb")),
         recipients=CueSet(_flat(data["recipient_markers"], "recipient")),
+        awarded_orders=CueSet(_flat(data["awarded_order_nouns"], "order")),
         distributive=CueSet(_flat(data["distributive"], "distributive"), single="head"),
         joint=CueSet(_flat(data["joint"], "joint")),
         pronouns=CueSet(_flat(data["pronouns"], "pronoun")),

@@ -8,14 +8,15 @@ by the lexicon automaton, which is cheap.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
 from .amounts import AmountMatch, grammar
 from .attribution import Attribution, Attributor
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Hit, Lexicon, load_lexicon
 from .linker import Draft, Rejection, SentenceLinker
+from .ner import EntityModel
 from .normalize import normalize
 from .period import Period, period_for
 from .reader import Document
@@ -23,6 +24,12 @@ from .records import AmountSpan, BuyerSpan, Claim, Evidence, PeriodSpan, Product
 from .segment import Segmenter, Tokens
 from .sentences import Sentence, split_sentences
 from .tagger import tag
+
+# Documents longer than this are read in chunks (cut at paragraph or sentence ends), so
+# memory stays bounded; a claim never spans chunks, since it lives in one sentence.
+CHUNK_CHARS = 200_000
+# How many sentences before a candidate are read for attributions that carry over.
+ATTRIBUTION_CONTEXT = 6
 
 
 @dataclass(slots=True)
@@ -37,15 +44,27 @@ class Result:
 class Extractor:
     """Loads the lexicon and segmenter once; extracts claims from many documents."""
 
-    def __init__(self, segmenter: str = "jieba") -> None:
+    def __init__(
+        self,
+        segmenter: str = "jieba",
+        ner: bool | None = None,
+        exclude: Iterable[str] = (),
+    ) -> None:
+        """*ner* runs the trained recogniser on candidate sentences (default: `NER_DEFAULT`);
+        *exclude* drops lexicon entries by id (to evaluate names the lexicon lacks)."""
+        from .ner import NER_DEFAULT
+
         self.segmenter_name = segmenter
+        self.ner = NER_DEFAULT if ner is None else ner
+        self.exclude = frozenset(exclude)
         self._lexicon: Lexicon | None = None
         self._segmenter: Segmenter | None = None
+        self._model: EntityModel | None = None
 
     @property
     def lexicon(self) -> Lexicon:
         if self._lexicon is None:
-            self._lexicon = load_lexicon()
+            self._lexicon = load_lexicon(self.exclude)
         return self._lexicon
 
     @property
@@ -82,6 +101,30 @@ class Extractor:
         encoding: str | None = None,
         published: date | None = None,
     ) -> Result:
+        """Extract from one document; a very long one is read in chunks cut at
+        paragraph or sentence ends, with offsets kept relative to the whole text."""
+        if len(original) <= CHUNK_CHARS:
+            return self._run_chunk(original, doc, encoding, published)
+        claims: list[Claim] = []
+        rejections: list[dict[str, object]] = []
+        for lo, hi in chunk_bounds(original, CHUNK_CHARS):
+            part = self._run_chunk(original[lo:hi], doc, encoding, published)
+            for claim in part.claims:
+                _shift(claim, lo)
+            for rejection in part.rejections:
+                rejection["start"] = int(rejection["start"]) + lo  # type: ignore[call-overload]
+                rejection["end"] = int(rejection["end"]) + lo  # type: ignore[call-overload]
+            claims.extend(part.claims)
+            rejections.extend(part.rejections)
+        return Result(doc, _merge(claims), rejections)
+
+    def _run_chunk(
+        self,
+        original: str,
+        doc: str | None,
+        encoding: str | None,
+        published: date | None,
+    ) -> Result:
         text = normalize(original)
         sentences = split_sentences(text)
         amounts = _by_sentence(grammar().find(text), sentences)
@@ -97,23 +140,96 @@ class Extractor:
             index = bisect_right(starts, offset) - 1
             return tokens.get(index)
 
-        tagged = tag(text, self.lexicon, tokens_at)
-        attributor = Attributor(text, tagged)
-        linker = SentenceLinker(text, tagged, sentences)
-        for sentence in sentences:
-            found: list[Attribution] = attributor.sentence(
-                sentence.start, sentence.end, tokens.get(sentence.index)
-            )
-            if amounts[sentence.index]:
-                linker.link_sentence(
-                    sentence, amounts[sentence.index], tokens[sentence.index], found
+        def link(model_hits: list[Hit]) -> SentenceLinker:
+            tagged = tag(text, self.lexicon, tokens_at, model_hits)
+            attributor = Attributor(text, tagged)
+            linker = SentenceLinker(text, tagged, sentences)
+            for sentence in _with_context(sentences, candidates):
+                found: list[Attribution] = attributor.sentence(
+                    sentence.start, sentence.end, tokens.get(sentence.index)
                 )
-        linker.drop_denied()
-        claims = _merge(
-            [_record(d, original, doc, encoding, text, published) for d in linker.drafts]
-        )
+                if amounts[sentence.index]:
+                    linker.link_sentence(
+                        sentence, amounts[sentence.index], tokens[sentence.index], found
+                    )
+                else:
+                    linker.hear(sentence, found)
+            linker.drop_denied()
+            return linker
+
+        linker = link([])
+        drafts = linker.drafts
+        if self.ner:
+            drafts = drafts + self._model_drafts(text, candidates, amounts, drafts, link)
+        claims = _merge([_record(d, original, doc, encoding, text, published) for d in drafts])
         rejected = [_rejection(r, original) for r in linker.rejections]
         return Result(doc, claims, rejected)
+
+    def _model_drafts(
+        self,
+        text: str,
+        candidates: list[Sentence],
+        amounts: dict[int, list[AmountMatch]],
+        drafts: list[Draft],
+        link: Callable[[list[Hit]], SentenceLinker],
+    ) -> list[Draft]:
+        """Second pass, with the recogniser, over the candidate sentences whose amounts
+        made no claim: the lexicon's claims stand, the model only adds new ones."""
+        claimed = {d.amount.start for d in drafts}
+        pending = [s for s in candidates if any(a.start not in claimed for a in amounts[s.index])]
+        hits = self._model_hits(text, pending, amounts) if pending else []
+        if not hits:
+            return []
+        return [d for d in link(hits).drafts if d.amount.start not in claimed]
+
+    def _model_hits(
+        self, text: str, candidates: list[Sentence], amounts: dict[int, list[AmountMatch]]
+    ) -> list[Hit]:
+        """The recogniser's ORG/PRODUCT spans in the candidate sentences, off the amounts."""
+        if self._model is None:
+            self._model = EntityModel()
+        avoid = [(a.start, a.end) for s in candidates for a in amounts[s.index]]
+        return self._model.hits(text, [(s.start, s.end) for s in candidates], avoid)
+
+
+def _with_context(sentences: list[Sentence], candidates: list[Sentence]) -> list[Sentence]:
+    """The candidate sentences and the few before each that can credit a source to
+    them (据X统计 … on the lines above); attribution reads no other sentence."""
+    wanted: set[int] = set()
+    for candidate in candidates:
+        wanted.update(range(max(0, candidate.index - ATTRIBUTION_CONTEXT), candidate.index + 1))
+    return [sentences[i] for i in sorted(wanted)]
+
+
+def chunk_bounds(text: str, size: int) -> Iterator[tuple[int, int]]:
+    """[lo, hi) pieces of about *size* characters covering *text*, each made of whole
+    sentences (as `split_sentences` cuts them, over-long ones included), preferring to
+    end a piece at a paragraph break: a sentence, and so a claim, is never split."""
+    lo = 0
+    previous = None
+    for sentence in split_sentences(text):
+        length = sentence.start - lo
+        if previous is not None and (
+            length >= size or (length >= size // 2 and sentence.paragraph != previous.paragraph)
+        ):
+            yield lo, sentence.start
+            lo = sentence.start
+        previous = sentence
+    if lo < len(text):
+        yield lo, len(text)
+
+
+def _shift(claim: Claim, offset: int) -> None:
+    """Move a claim found in a chunk to offsets of the whole document."""
+    for span in (claim.buyer, claim.product, claim.amount, claim.period):
+        if span is not None:
+            span.start += offset
+            span.end += offset
+    claim.source.sentence_start += offset
+    claim.source.sentence_end += offset
+    for evidence in claim.source.evidence:
+        evidence.sentence_start += offset
+        evidence.sentence_end += offset
 
 
 def _by_sentence(
@@ -142,7 +258,7 @@ def _record(
 ) -> Claim:
     s: Sentence = d.sentence
     a = d.amount
-    attribution = d.attribution
+    attribution = d.attribution if _credits_another(d) else None
     period = period_for(text, s.start, s.end, a.start, published)
     return Claim(
         buyer=BuyerSpan(
@@ -185,12 +301,22 @@ def _record(
         ),
         confidence=d.confidence,
         rules=d.rules,
-        period=PeriodSpan(
-            original[period.start : period.end], period.year, period.start, period.end
-        )
-        if period
-        else None,
+        period=_period_span(period, original),
     )
+
+
+def _credits_another(d: Draft) -> bool:
+    """Is the figure credited to someone other than the buyer? A buyer announcing its
+    own purchase (东航宣布…, 微软CEO表示…) is the claim's subject, not a source: such a
+    claim has no attribution, as in the scoring kit's convention."""
+    a = d.attribution
+    if a is None:
+        return False
+    if a.name is not None and a.name == d.buyer.name:
+        return False
+    if a.kind == "rumour" or a.name is None:
+        return True
+    return not (d.buyer.id and any(m.id == d.buyer.id for m in a.speaker_orgs))
 
 
 def _period_span(period: Period | None, original: str) -> PeriodSpan | None:
@@ -202,18 +328,25 @@ def _period_span(period: Period | None, original: str) -> PeriodSpan | None:
 def _merge(claims: list[Claim]) -> list[Claim]:
     """One claim per (buyer, product, amount) in a document, with all its evidence."""
     merged: dict[tuple, Claim] = {}
+    evidence_at: dict[tuple, set[int]] = {}  # sentence starts already in the evidence
     for claim in claims:
         key = claim.key()
-        evidence = Evidence(
-            claim.source.sentence, claim.source.sentence_start, claim.source.sentence_end
-        )
+        found = [
+            Evidence(claim.source.sentence, claim.source.sentence_start, claim.source.sentence_end),
+            *claim.source.evidence,
+        ]
         kept = merged.get(key)
         if kept is None:
-            claim.source.evidence.append(evidence)
-            merged[key] = claim
+            kept = merged[key] = claim
+            claim.source.evidence = []
+            evidence_at[key] = set()
+        seen = evidence_at[key]
+        for evidence in found:
+            if evidence.sentence_start not in seen:
+                seen.add(evidence.sentence_start)
+                kept.source.evidence.append(evidence)
+        if kept is claim:
             continue
-        if all(e.sentence_start != evidence.sentence_start for e in kept.source.evidence):
-            kept.source.evidence.append(evidence)
         if kept.source.attributed_to is None and claim.source.attributed_to:
             kept.source.attributed_to = claim.source.attributed_to
             kept.source.attribution_text = claim.source.attribution_text

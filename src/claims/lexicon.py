@@ -4,7 +4,7 @@ model-number patterns for products the lexicon does not list yet."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -62,13 +62,20 @@ class Lexicon:
         products: tuple[dict[str, Any], ...],
         sources: tuple[dict[str, Any], ...],
         patterns: dict[str, Any],
+        exclude: Iterable[str] = (),
     ) -> None:
+        """*exclude* lists entry ids to leave out: the held-out names of the NER
+        evaluation (`models/ner/heldout.json`) must be unknown to the lexicon."""
+        excluded = frozenset(exclude)
+        self.excluded = excluded
         self.by_id: dict[tuple[str, str], Entry] = {}
         self.automaton = ahocorasick.Automaton()
         keys: dict[str, list[Entry]] = {}
         self.aliases: set[str] = set()
         for category, rows in (("org", organizations), ("product", products), ("source", sources)):
             for row in rows:
+                if row.get("id") in excluded:
+                    continue
                 entry = Entry(
                     category=category,
                     id=row.get("id"),
@@ -136,11 +143,13 @@ class Lexicon:
 
 
 @cache
-def load_lexicon() -> Lexicon:
-    """The process-wide lexicon, loaded once from `models/lexicon/`."""
+def load_lexicon(exclude: frozenset[str] = frozenset()) -> Lexicon:
+    """The process-wide lexicon, loaded once from `models/lexicon/`; *exclude* (entry
+    ids) gives a reduced lexicon for evaluating names the lexicon does not know."""
     return Lexicon(
         load_jsonl("lexicon/organizations.jsonl"),
         load_jsonl("lexicon/products.jsonl"),
         load_jsonl("lexicon/sources.jsonl"),
         load_json("lexicon/product_patterns.json"),
+        exclude,
     )

@@ -30,6 +30,10 @@ from .sentences import CLAUSE_BREAKS, PART_BREAKS, Sentence, spans_between
 from .tagger import Mention, Tagged
 
 CONTEXT_SENTENCES = 3
+# a table line: "微软：约62万块" / "· 谷歌: 45万块" alone on its line, under an announcing line
+TABLE_LINE = regex.compile(r"\s*[-*•·]?\s*[^，。；：:\n]{1,16}[：:]")
+TABLE_LINE_CHARS = 40
+MAX_TABLE_LINES = 30
 TOPIC_SENTENCES = 2
 PRODUCT_REACH = 16
 HEAD_GAP = 12  # characters between a modifying product and its head (…的资讯设备)
@@ -37,7 +41,7 @@ _LEAD_WORDS = regex.compile(
     r"[（(【\[][^）)】\]]{0,30}[）)】\]]|"  # a dateline or bracketed aside: （中央社记者台北报导）
     r"(?:\d+年)?(?:\d+月)?(?:\d+日)?|今年|去年|明年|此前|此后|随后|目前|同时|另外|此外|而|但|不过|其中|并|且|也|还"
 )
-LIST_GAP = regex.compile(r"\s*(?:则为|约为|则|为|是|:|：)?\s*")
+LIST_GAP = regex.compile(r"\s*(?:(?:则|也|亦)?(?:约为|为|是|有)|则|:|：)?\s*")
 PAREN_OPEN = "(（"
 SELLER_TYPES = frozenset({"chip_vendor", "automaker"})
 IN_HOUSE_CLASSES = frozenset({"accelerator", "chip", "cpu", "gpu"})
@@ -94,6 +98,18 @@ def _scoring() -> dict:
     return load_json("scoring.json")
 
 
+_PLURAL_COUNTS = {"两": 2, "二": 2, "俩": 2, "三": 3, "四": 4, "五": 5}
+
+
+@cache
+def _plural_pattern() -> regex.Pattern[str]:
+    data = load_cues().raw["plural_references"]
+    heads = "|".join(map(regex.escape, sorted(data["heads"], key=len, reverse=True)))
+    fixed = "|".join(map(regex.escape, data["fixed"]))
+    counts = "".join(_PLURAL_COUNTS)
+    return regex.compile(rf"(?:这|上述|该)?(?P<n>[{counts}])家(?:{heads})?|{fixed}")
+
+
 def _product_ref(m: Mention, inferred: bool = False) -> ProductRef:
     return ProductRef(m.start, m.end, m.name, m.id, m.vendor, m.cls, m.level, inferred)
 
@@ -112,6 +128,8 @@ class SentenceLinker:
         self.cues: Cues = load_cues()
         self.drafts: list[Draft] = []
         self.rejections: list[Rejection] = []
+        # attributions read in each sentence so far (a table's source is in its head)
+        self.heard: dict[int, list[Attribution]] = {}
         self.classifiers: dict[str, str] = grammar().classifiers
         self.accepts: dict[str, list[str]] = grammar().units["classifier_accepts"]
 
@@ -143,6 +161,11 @@ class SentenceLinker:
         return [d for d in self.drafts if sentence.index - d.sentence.index <= CONTEXT_SENTENCES]
 
     # ---------------------------------------------------------------- entry point
+    def hear(self, sentence: Sentence, attributions: list[Attribution]) -> None:
+        """Remember the attributions of a sentence that holds no amount."""
+        if attributions:
+            self.heard[sentence.index] = attributions
+
     def link_sentence(
         self,
         sentence: Sentence,
@@ -150,6 +173,7 @@ class SentenceLinker:
         tokens: Tokens | None,
         attributions: list[Attribution],
     ) -> None:
+        self.heard[sentence.index] = attributions
         for index, amount in enumerate(amounts):
             reason = self._link(sentence, amount, index, amounts, tokens, attributions)
             if reason:
@@ -195,7 +219,7 @@ class SentenceLinker:
         if self._relative_amount(c_start, am, tokens):
             return "relative amount (a difference, not a total)"
         attribution = attribution_for(am.start, attributions)
-        verb = self._verb(predicates, am)
+        verb = self._verb(predicates, am) or self._award(c_start, c_end, tokens)
         if verb is None and value.is_money and c_end + 1 < sentence.end:
             # 动用新台币420亿元，添购…设备: the spending verb opens the next clause
             verb = self.cues.predicates.first(text, c_end + 1, min(c_end + 4, sentence.end), tokens)
@@ -215,6 +239,14 @@ class SentenceLinker:
                 sentence, am, "back-reference", tokens, attribution, own_product=True
             )
         recipient = self._recipients(c_start, c_end, am, tokens)
+        pointed = None if verb or recipient else self._pointed_product(sentence, am, tokens)
+        if pointed is not None:
+            verb, pointed_product = pointed
+        elif not verb and not recipient and text[c_start - 1 : c_start] in ("：", ":"):
+            # 签署订单，具体为：A320neo 20架、A350 10架 — the items after a colon take
+            # the verb that announces them, in the same part of the sentence
+            announced = cues.predicates.find(text, p_start, c_start, tokens)
+            verb = announced[-1] if announced else None
         if not verb and not recipient:
             if cues.breakdown.find(text, sentence.start, min(sentence.start + 4, sentence.end)):
                 return self._inherit(
@@ -226,7 +258,11 @@ class SentenceLinker:
         rules.append(f"cue:{verb.word}" if verb else f"recipient:{recipient[0]}")
         anchor = verb.start if verb and verb.start < am.start else am.start
 
-        product = self._product(sentence, am, c_start, c_end, tokens)
+        product = (
+            pointed_product
+            if pointed is not None
+            else self._product(sentence, am, c_start, c_end, tokens)
+        )
         if product is None:
             return "no product"
         if isinstance(product, str):
@@ -335,6 +371,7 @@ class SentenceLinker:
             if p.start >= am.end
             and p.end <= c_end
             and p.start - am.end <= PRODUCT_REACH
+            and "、" not in self.text[am.end : p.start]  # A320neo 20架、A350 10架
             and self._compatible(am, p)
         ]
         # a counting classifier binds the noun right after it (1000颗H100的GPU集群 counts
@@ -405,8 +442,10 @@ class SentenceLinker:
         before: int,
         min_level: int = 0,
         cls: str | None = None,
+        first: int | None = None,
     ) -> ProductRef | None:
-        first = self.sentences[max(0, sentence.index - CONTEXT_SENTENCES)].start
+        if first is None:
+            first = self.sentences[max(0, sentence.index - CONTEXT_SENTENCES)].start
         pool = [
             p
             for p in self.tagged.products
@@ -449,9 +488,25 @@ class SentenceLinker:
             return True
         return org.entry.type not in SELLER_TYPES and product.cls in IN_HOUSE_CLASSES
 
+    def _awarded(self, c_start: int, marker: Cue) -> bool:
+        """把首期2000台服务器的订单交给广达 / 将合同授予X: an order handed to X."""
+        return bool(self.cues.awarded_orders.find(self.text, c_start, marker.start))
+
+    def _award(self, c_start: int, c_end: int, tokens: Tokens | None) -> Cue | None:
+        """The handing-over of an order as the clause's order verb, if there is one."""
+        marker = self.cues.recipients.first(self.text, c_start, c_end, tokens)
+        if marker and self._awarded(c_start, marker):
+            return Cue(marker.start, marker.end, marker.word, "order")
+        return None
+
     def _is_seller(self, org: Mention, c_start: int, c_end: int, tokens: Tokens | None) -> bool:
         """向特斯拉订购 / 从澳洲业者IREN购买: the organisation after 向/从 (and a short
-        descriptor) sells, unless a recipient frame closes after it (向X提供: X receives)."""
+        descriptor) sells, unless a recipient frame closes after it (向X提供: X receives);
+        so does the one an order is handed to (把订单交给广达)."""
+        lo = max(c_start, org.start - 4)
+        handed = self.cues.recipients.find(self.text, lo, org.start, tokens)
+        if handed and self._awarded(c_start, handed[-1]):
+            return True
         markers = self.cues.sellers.find(self.text, max(c_start, org.start - 12), org.start, tokens)
         if not markers:
             return False
@@ -582,7 +637,11 @@ class SentenceLinker:
             and o.end <= anchor
             and self._eligible(o, product, sentence, tokens)
         ]
-        if any(o.id != product.vendor for o in in_sentence):
+        in_clause = [o for o in in_sentence if o.start >= c_start]
+        in_house = bool(in_clause) and all(o.id == product.vendor for o in in_clause)
+        if not in_house and any(o.id != product.vendor for o in in_sentence):
+            # the product's maker is its seller (微软从英伟达采购…), unless it is the
+            # only subject of the clause: Meta预计采购约40万颗MTIA buys its own chip
             in_sentence = [o for o in in_sentence if o.id != product.vendor]
         outside = [o for o in in_sentence if not self._in_attribution(o, attributions)]
         candidates = outside or in_sentence
@@ -596,7 +655,17 @@ class SentenceLinker:
             and not any(o.start <= u.start < o.end for o in self.tagged.orgs)
         ]
         if unnamed and not any(o.start >= head_start for o in candidates):
-            return "buyer is not named"
+            plural = self._plural_reference(sentence, head_start, anchor)
+            if plural is None:
+                return "buyer is not named"
+            cue_end, group = plural
+            # 九巴及城巴昨日联合公布，两家公司各订购150部: the pair named just before
+            spread = self._spread(group, cue_end, sentence, am, amounts, tokens, rules)
+            if spread is not None:
+                return spread
+            rules.append("buyer:joint")
+            names = "、".join(o.entry.name for o in group)
+            return [BuyerRef(group[0].start, group[-1].end, names, None, inferred=True)]
         pronoun = cues.pronouns.find(
             text, max(c_start, candidates[-1].end if candidates else c_start), anchor, tokens
         )
@@ -606,21 +675,11 @@ class SentenceLinker:
             and not self._same_sentence_topic(candidates[-1], sentence)
         ):
             last = candidates[-1]
-            distributive = cues.distributive.find(text, last.end, am.start, tokens)
             joint = cues.joint.find(text, last.end, am.start, tokens)
             group = self._group(last, candidates)
-            if distributive and len(group) > 1:
-                clause = self._clause(sentence, am.start)
-                after = [
-                    a
-                    for a in amounts
-                    if a.start > distributive[0].end and self._clause(sentence, a.start) == clause
-                ]
-                if len(after) == len(group) and am in after:
-                    rules.append("buyer:respectively")
-                    return [_buyer_ref(group[after.index(am)])]
-                rules.append("buyer:each")
-                return [_buyer_ref(o) for o in group]
+            spread = self._spread(group, last.end, sentence, am, amounts, tokens, rules)
+            if spread is not None:
+                return spread
             if joint and len(group) > 1:
                 rules.append("buyer:joint")
                 names = "、".join(o.entry.name for o in group)
@@ -633,6 +692,53 @@ class SentenceLinker:
             return "no buyer"
         rules.append("buyer:pronoun" if pronoun else "buyer:topic")
         return [topic]
+
+    def _spread(
+        self,
+        group: list[Mention],
+        after: int,
+        sentence: Sentence,
+        am: AmountMatch,
+        amounts: list[AmountMatch],
+        tokens: Tokens | None,
+        rules: list[str],
+    ) -> list[BuyerRef] | None:
+        """分别 with one amount per buyer (in order), or 各 with one amount for each."""
+        distributive = self.cues.distributive.find(self.text, after, am.start, tokens)
+        if not distributive or len(group) < 2:
+            return None
+        clause = self._clause(sentence, am.start)
+        following = [
+            a
+            for a in amounts
+            if a.start > distributive[0].end and self._clause(sentence, a.start) == clause
+        ]
+        if len(following) == len(group) and am in following:
+            rules.append("buyer:respectively")
+            return [_buyer_ref(group[following.index(am)])]
+        rules.append("buyer:each")
+        return [_buyer_ref(o) for o in group]
+
+    def _plural_reference(
+        self, sentence: Sentence, lo: int, anchor: int
+    ) -> tuple[int, list[Mention]] | None:
+        """两家公司 / 双方 / 三家航司: a count of buyers named together just before
+        (in this sentence or the previous one); (end of the reference, the group)."""
+        found = _plural_pattern().search(self.text, lo, anchor)
+        if found is None:
+            return None
+        size = _PLURAL_COUNTS.get(found.group("n") or "", 2)
+        first = self.sentences[max(0, sentence.index - 1)].start
+        pool = [
+            o
+            for o in self.tagged.orgs
+            if first <= o.start and o.end <= found.start() and o.entry.category == "org"
+        ]
+        for last in reversed(pool):
+            group = self._group(last, pool)
+            if len(group) == size:
+                return found.end(), group
+        return None
 
     def _passive_agent(
         self, am: AmountMatch, c_start: int, c_end: int, anchor: int, tokens: Tokens | None
@@ -667,6 +773,29 @@ class SentenceLinker:
         org = group[0] if cue.label == "first" else group[-1]
         return BuyerRef(org.start, org.end, org.entry.name, org.id, inferred=True)
 
+    def _pointed_product(
+        self, sentence: Sentence, am: AmountMatch, tokens: Tokens | None
+    ) -> tuple[Cue, ProductRef] | None:
+        """引进波音737 MAX 8及空巴A320neo两款客机，前者6架、后者4架: 前者/后者 right
+        before a bare amount point at the last two products named before, and the
+        purchase verb is the one that introduced them."""
+        cue = self.cues.former_latter.first(self.text, max(sentence.start, am.start - 3), am.start)
+        if cue is None:
+            return None
+        products = [
+            member
+            for p in self.tagged.products
+            if sentence.start <= p.start and p.end <= cue.start and self._compatible(am, p)
+            for member in (p.members if len(p.members) > 1 else [p])
+        ]
+        named = [p for p in products if p.level >= 2]  # models, not 窄体客机
+        products = named if len(named) >= 2 else products
+        verbs = self.cues.predicates.find(self.text, sentence.start, cue.start, tokens)
+        if len(products) < 2 or not verbs:
+            return None
+        product = products[-2] if cue.label == "first" else products[-1]
+        return verbs[-1], _product_ref(product)
+
     def _same_sentence_topic(self, org: Mention, sentence: Sentence) -> bool:
         return org.start >= sentence.start
 
@@ -678,6 +807,8 @@ class SentenceLinker:
     ) -> tuple[str, list[Mention]] | None:
         text, cues = self.text, self.cues
         marker = cues.recipients.first(text, c_start, c_end, tokens)
+        if marker and self._awarded(c_start, marker):
+            return None  # 把订单交给广达: 广达 is the supplier
         if marker:
             after = [o for o in self.tagged.orgs if marker.end <= o.start and o.end <= c_end]
             if after:
@@ -736,6 +867,30 @@ class SentenceLinker:
                 return org
         return None
 
+    def _table_head(self, sentence: Sentence) -> list[Sentence] | None:
+        """For a table line (微软：约62万块 alone on its line), the sentences that
+        announce the table: the one just above the first line, and the one before it
+        in its paragraph (…估算了GPU采购量。排名前五的买家如下：)."""
+        if not self._table_line(sentence):
+            return None
+        index = sentence.index - 1
+        while index >= 0 and sentence.index - index <= MAX_TABLE_LINES:
+            if not self._table_line(self.sentences[index]):
+                break
+            index -= 1
+        if index < 0 or self._table_line(self.sentences[index]):
+            return None
+        head = [self.sentences[index]]
+        if index > 0 and self.sentences[index - 1].paragraph == head[0].paragraph:
+            head.insert(0, self.sentences[index - 1])
+        return head
+
+    def _table_line(self, sentence: Sentence) -> bool:
+        if sentence.end - sentence.start > TABLE_LINE_CHARS:
+            return False
+        line_start = sentence.start == 0 or self.text[sentence.start - 1] == "\n"
+        return line_start and TABLE_LINE.match(self.text, sentence.start, sentence.end) is not None
+
     def _list_org(self, c_start: int, am: AmountMatch) -> Mention | None:
         """亚马逊约260亿美元 / 微软为310亿美元 / 微软：48.5万块 after a head clause."""
         for org in self.tagged.orgs:
@@ -744,7 +899,10 @@ class SentenceLinker:
                 and am.start - org.end <= 4
                 and LIST_GAP.fullmatch(self.text, org.end, am.start)
             ):
-                lead = self.text[c_start : org.start].strip()
+                # the item starts the clause, or follows another item and a 、
+                # (具体为：海南航空60架、四川航空40架)
+                item_start = max(c_start, self.text.rfind("、", c_start, org.start) + 1)
+                lead = self.text[item_start : org.start].strip()
                 if lead in ("", "而", "则", "和", "以及", "另外", "其次"):
                     return org
         return None
@@ -771,6 +929,17 @@ class SentenceLinker:
             # 对…GPU采购量进行了估算。排名如下：微软：约70万块；… the list's verb is
             # in the sentence that announces it
             verb = self.cues.predicates.find(text, previous.start, previous.end, tokens=None)
+        head = self._table_head(sentence)
+        if head is not None:
+            # a table of "微软：约62万块" lines, one per line, under "…采购量如下："
+            if not verb:
+                verb = self.cues.predicates.find(text, head[0].start, head[-1].end, tokens=None)
+            prior = []
+            if attribution is None:
+                attribution = next(
+                    (a for h in reversed(head) for a in reversed(self.heard.get(h.index, []))),
+                    None,
+                )
         if not verb and not prior:
             return f"{rule} without a purchase context"
         if self._exclusion(head_lo if not verb else sentence.start, am.start, verb, tokens):
@@ -784,7 +953,9 @@ class SentenceLinker:
         if before:
             product = _product_ref(before[-1])
         elif am.amount.is_count:
-            product = self._context_product(sentence, am, am.start)
+            product = self._context_product(
+                sentence, am, am.start, first=head[0].start if head else None
+            )
         if product is None:
             return f"{rule} without a product"
         predicate = verb[-1].label if verb else (prior[-1].predicate if prior else "purchase")
@@ -814,6 +985,10 @@ class SentenceLinker:
             return f"{rule} with nothing to refer to"
         ref = prior[-1]
         c_start, c_end = self._clause(sentence, am.start)
+        named = [o.id for o in self.tagged.within("org", c_start, am.start) if o.id]
+        if named:
+            # 海航订单价值约59亿美元: the order of the buyer the clause names
+            ref = next((d for d in reversed(prior) if d.buyer.id in named), ref)
         product: ProductRef | None = None
         if own_product:
             found = self._product(sentence, am, c_start, c_end, tokens)
@@ -848,10 +1023,24 @@ class SentenceLinker:
         word) is withdrawn, wherever in the document the denial stands."""
         denials = []
         for sentence in self.sentences:
-            if not self.cues.denials.find(self.text, sentence.start, sentence.end):
+            cues = self.cues.denials.find(self.text, sentence.start, sentence.end)
+            if not cues:
                 continue
             inside = range(sentence.start, sentence.end + 1)
-            orgs = {o.id or o.entry.name for o in self.tagged.orgs if o.start in inside}
+            in_sentence = [o for o in self.tagged.orgs if o.start in inside]
+            # who denies (the last organisation before the denial word) and whom the
+            # denial names after it (否认了字节跳动采购…): not every name in the sentence
+            orgs = set()
+            for cue in cues:
+                before = [o for o in in_sentence if o.end <= cue.start]
+                if before:
+                    orgs.add(before[-1].id or before[-1].entry.name)
+                clause_end = self._clause(sentence, cue.start)[1]
+                orgs.update(
+                    o.id or o.entry.name
+                    for o in in_sentence
+                    if cue.end <= o.start and o.end <= clause_end
+                )
             products = {p.id or p.name for p in self.tagged.products if p.start in inside}
             buys = bool(self.cues.predicates.find(self.text, sentence.start, sentence.end))
             denials.append((sentence, orgs, products, buys))

@@ -15,6 +15,9 @@ from pathlib import Path
 
 CHINESE_ENCODINGS = ("gb18030", "big5", "utf_16", "utf_8")
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+# UTF-8 with at most this many bad bytes (or one per thousand, and never more than one
+# in fifty) is read as UTF-8 with a warning; beyond that the file is another encoding.
+MAX_DAMAGED_BYTES = 16
 
 
 class ReadError(Exception):
@@ -23,25 +26,54 @@ class ReadError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A decoded document: its name, its text and the encoding it was read with."""
+    """A decoded document: its name, its text, the encoding it was read with, and a
+    warning when it was readable only in part (damaged bytes replaced by U+FFFD)."""
 
     doc: str
     text: str
     encoding: str
+    warning: str | None = None
 
 
 def decode(data: bytes, name: str) -> tuple[str, str]:
     """Decode *data*; return (text, encoding) or raise ReadError naming *name*."""
+    text, encoding, _ = decode_reporting(data, name)
+    return text, encoding
+
+
+def decode_reporting(data: bytes, name: str) -> tuple[str, str, str | None]:
+    """Like `decode`, plus a warning for UTF-8 with a few damaged bytes (a truncated
+    download, a bad copy): each damaged sequence becomes U+FFFD, so nothing else is
+    lost (offsets index the decoded text, as for every encoding), instead of mis-reading
+    the whole file as another encoding."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(data[3:], "utf-8", name), "utf-8-sig"
+        return _strict(data[3:], "utf-8", name), "utf-8-sig", None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _strict(data, "utf-16", name), "utf-16"
+        return _strict(data, "utf-16", name), "utf-16", None
     if b"\x00" in data[:4096] and not _looks_utf16(data):
         raise ReadError(f"{name}: binary file (NUL bytes), not text")
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+        return data.decode("utf-8"), "utf-8", None
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    damaged = _damaged_utf8(data)
+    if damaged is not None:
+        text, bad = damaged
+        warning = f"{name}: {bad} invalid UTF-8 sequence(s) replaced by U+FFFD"
+        return text, "utf-8", f"{warning} (first at byte {first_bad})"
+    return (*_detect(data, name), None)
+
+
+def _damaged_utf8(data: bytes) -> tuple[str, int] | None:
+    """(text, damaged sequences) when *data* is UTF-8 except for a handful of bytes."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    if bad * 50 <= len(data) and bad <= max(MAX_DAMAGED_BYTES, len(data) // 1000):
+        return text, bad
+    return None
+
+
+def _detect(data: bytes, name: str) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=list(CHINESE_ENCODINGS)).best()
@@ -89,10 +121,10 @@ def read_path(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
         raise ReadError(f"{name}: is a directory") from exc
     except OSError as exc:
         raise ReadError(f"{name}: {exc.strerror or exc}") from exc
-    text, encoding = decode(data, name)
+    text, encoding, warning = decode_reporting(data, name)
     if not text.strip():
         raise ReadError(f"{name}: empty file (no text)")
-    return Document(doc=name, text=text, encoding=encoding)
+    return Document(doc=name, text=text, encoding=encoding, warning=warning)
 
 
 def expand_inputs(inputs: list[str], pattern: str = "*.txt") -> Iterator[Path | str]:
@@ -146,5 +178,5 @@ def _walk(root: Path, pattern: str) -> Iterator[Path | str]:
 
 def read_stdin() -> Document:
     """Read standard input as one document named '-'."""
-    text, encoding = decode(sys.stdin.buffer.read(), "-")
-    return Document(doc="-", text=text, encoding=encoding)
+    text, encoding, warning = decode_reporting(sys.stdin.buffer.read(), "-")
+    return Document(doc="-", text=text, encoding=encoding, warning=warning)

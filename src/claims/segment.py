@@ -4,20 +4,23 @@ Segmentation decides whether a single-character cue (买, 未, 各, 将) or a Ch
 lexicon name stands as a word of its own ("三星" is not a name inside "三星级").
 Every lexicon alias is added as a jieba user word at load time, in every process,
 because spaCy does not serialise jieba's user dictionary with a pipeline.
+`Segmenter(words, name="pkuseg")` uses spacy-pkuseg instead, with the model trained on
+our segmentation set (`models/pkuseg/`, see `claims.training.pkuseg`) and the aliases as
+its user dictionary; jieba stays the default (README, "Segmenters").
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
 import regex
 
-SEGMENTERS = ("jieba",)
+SEGMENTERS = ("jieba", "pkuseg")
 # The characters jieba keeps together in one block before cutting (jieba.re_han_default).
 _BLOCK_CHAR = regex.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]")
 
@@ -90,6 +93,21 @@ class Tokens:
         return starts, ends
 
 
+def load_pkuseg(user_words: list[str]) -> Any:
+    """spacy-pkuseg with the model trained here (`models/pkuseg/`, never downloaded) and
+    the lexicon aliases as its user dictionary."""
+    import spacy_pkuseg
+
+    from .resources import models_dir
+
+    where = models_dir() / "pkuseg"
+    if not (where / "weights.npz").is_file():
+        raise FileNotFoundError(
+            f"claims: no pkuseg model at {where} (train it: python -m claims.training.pkuseg)"
+        )
+    return spacy_pkuseg.pkuseg(model_name=str(where), user_dict=user_words)
+
+
 class Segmenter:
     """jieba with the lexicon as user words, and the spaCy `zh` pipeline around it.
 
@@ -103,15 +121,18 @@ class Segmenter:
     def __init__(self, user_words: Iterable[str], name: str = "jieba") -> None:
         if name not in SEGMENTERS:
             raise ValueError(f"unknown segmenter {name!r}; choose from {', '.join(SEGMENTERS)}")
+        words = sorted(w for w in set(user_words) if len(w) > 1 and " " not in w)
+        self.name = name
+        self._nlp: Language | None = None
+        if name == "pkuseg":
+            self._pkuseg = load_pkuseg(words)
+            return
         import jieba
 
         jieba.setLogLevel(logging.WARNING)
-        for word in sorted(set(user_words)):
-            if len(word) > 1 and " " not in word:
-                jieba.add_word(word)
-        self.name = name
+        for word in words:
+            jieba.add_word(word)
         self._jieba = jieba
-        self._nlp: Language | None = None
 
     @property
     def nlp(self) -> Language:
@@ -120,6 +141,8 @@ class Segmenter:
             import spacy
 
             self._nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": self.name}}})
+            if self.name == "pkuseg":
+                self._nlp.tokenizer.pkuseg_seg = self._pkuseg  # type: ignore[attr-defined]
         return self._nlp
 
     def tokens(self, text: str, lo: int = 0, hi: int | None = None) -> Tokens:
@@ -127,6 +150,8 @@ class Segmenter:
         return Tokens(text, lo, len(text) if hi is None else hi, self._cut)
 
     def _cut(self, block: str) -> Iterable[str]:
+        if self.name == "pkuseg":
+            return self._pkuseg.cut(block)
         return self._jieba.cut(block, cut_all=False)
 
     def words(self, text: str) -> list[str]:

@@ -4,6 +4,10 @@ Sentences end at 。！？!? and line breaks (a semicolon ends a *part*, see `pa
 a terminator inside （）「」“”《》 does not split, and closing quotes stay with
 their sentence. Paragraphs are runs of lines; their index lets context (attribution,
 products, buyers) flow between sentences of one paragraph but not across.
+
+A "sentence" longer than MAX_SENTENCE_CHARS (a table dump, a page without
+punctuation) is cut at its last clause break or space before the limit, so that no
+later stage ever works on an unbounded span; news sentences are far shorter.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import regex
 TERMINATORS = frozenset("。！？!?…")
 PART_BREAKS = frozenset("；;")
 CLAUSE_BREAKS = frozenset("，,：:；;—")
+MAX_SENTENCE_CHARS = 600
+_SOFT_BREAKS = CLAUSE_BREAKS | frozenset("、 \t\u3000")
 OPENERS = "（(「『“《【〔[‘"
 CLOSERS = "）)」』”》】〕]’"
 _CLOSE_OF = dict(zip(OPENERS, CLOSERS, strict=True))
@@ -48,6 +54,12 @@ def split_sentences(text: str) -> list[Sentence]:
             begin += 1
         while end > begin and text[end - 1].isspace():
             end -= 1
+        while end - begin > MAX_SENTENCE_CHARS:
+            cut = _cut_point(text, begin, begin + MAX_SENTENCE_CHARS)
+            sentences.append(Sentence(begin, cut, paragraph, len(sentences)))
+            begin = cut
+            while begin < end and text[begin].isspace():
+                begin += 1
         if end > begin:
             sentences.append(Sentence(begin, end, paragraph, len(sentences)))
 
@@ -83,6 +95,21 @@ def split_sentences(text: str) -> list[Sentence]:
         i += 1
     emit(start, n)
     return sentences
+
+
+def _cut_point(text: str, begin: int, limit: int) -> int:
+    """Where to cut an over-long sentence: after the last clause break or space in
+    its second half, else between two characters that are not both letters/digits
+    (never inside 48.5 or H100), else at the limit."""
+    half = begin + (limit - begin) // 2
+    for i in range(limit - 1, half, -1):
+        if text[i] in _SOFT_BREAKS and not _inside_number(text, i):
+            return i + 1
+    for i in range(limit, half, -1):
+        latin_word = text[i - 1].isalnum() and text[i].isascii() and text[i].isalnum()
+        if not latin_word and not (text[i - 1].isdigit() or text[i].isdigit()):
+            return i
+    return limit
 
 
 def _inside_number(text: str, i: int) -> bool:

@@ -9,7 +9,8 @@ the whole document even when the lexicon does not know them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -37,6 +38,8 @@ class Mention:
     vendor: str | None = None
     name: str = ""
     parts: list[Entry] = field(default_factory=list)
+    # the mentions a phrase was merged from (GB200和GB300芯片), for 前者/后者
+    members: list[Mention] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -64,10 +67,33 @@ class Tagged:
     orgs: list[Mention]
     products: list[Mention]
     sources: list[Mention]
+    # start offsets of each kind, for bisection: a long document has many mentions and
+    # every sentence asks for its own
+    _starts: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
+
+    def _pool(self, kind: str) -> tuple[list[Mention], list[int]]:
+        pool = {"org": self.orgs, "product": self.products, "source": self.sources}[kind]
+        starts = self._starts.get(kind)
+        if starts is None or len(starts) != len(pool):
+            pool.sort(key=lambda m: m.start)
+            starts = self._starts[kind] = [m.start for m in pool]
+        return pool, starts
 
     def within(self, kind: str, start: int, end: int) -> list[Mention]:
-        pool = {"org": self.orgs, "product": self.products, "source": self.sources}[kind]
-        return [m for m in pool if m.start >= start and m.end <= end]
+        """Mentions of *kind* lying inside text[start:end], in order."""
+        pool, starts = self._pool(kind)
+        lo = bisect_left(starts, start)
+        hi = bisect_left(starts, end, lo)
+        return [m for m in pool[lo:hi] if m.end <= end]
+
+    def last_before(self, kind: str, position: int) -> Mention | None:
+        """The last mention of *kind* ending at or before *position* (mentions barely
+        overlap, so the walk back from the bisection point is short)."""
+        pool, starts = self._pool(kind)
+        for index in range(bisect_left(starts, position) - 1, -1, -1):
+            if pool[index].end <= position:
+                return pool[index]
+        return None
 
 
 @cache
@@ -107,11 +133,13 @@ def tag(
     text: str,
     lexicon: Lexicon,
     tokens_at: Callable[[int], Tokens | None] | None = None,
+    model_hits: Sequence[Hit] = (),
 ) -> Tagged:
     """Tag the normalised *text* of one document.
 
     *tokens_at(offset)* returns the token boundaries of the sentence holding *offset*
     when that sentence was segmented; CJK-only names must align with them.
+    *model_hits* (the NER model's spans) are added where no lexicon hit overlaps them.
     """
     folded = fold_case(text)
     hits = list(lexicon.scan(folded)) + list(lexicon.scan_patterns(text))
@@ -121,6 +149,10 @@ def tag(
             hits.append(Hit(m.start(), m.end(), (entry,), "descriptor"))
     if tokens_at is not None:
         hits = [h for h in hits if _aligned(h, text, tokens_at)]
+    if model_hits:
+        from .ner import merge
+
+        hits = merge(hits, model_hits)
     kept = _resolve_overlaps(hits)
     orgs, products, sources = [], [], []
     for hit in kept:
@@ -202,7 +234,7 @@ def _aligned(hit: Hit, text: str, tokens_at: Callable[[int], Tokens | None]) -> 
 
 def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
     """Keep the longest hits; on equal length prefer lexicon entries over patterns."""
-    rank = {"lexicon": 0, "pattern": 1, "descriptor": 2}
+    rank = {"lexicon": 0, "pattern": 1, "descriptor": 2, "model": 3}
     ordered = sorted(hits, key=lambda h: (-(h.end - h.start), rank[h.rule], h.start))
     taken = bytearray(max((h.end for h in hits), default=0))
     kept = []
@@ -254,5 +286,7 @@ def _product_phrases(
             elif vendor:
                 name = (lexicon.vendor_name(vendor) or "") + head.name
         parts = [m.entry for m in group]
-        merged.append(Mention("product", start, end, head.entry, head.rule, vendor, name, parts))
+        merged.append(
+            Mention("product", start, end, head.entry, head.rule, vendor, name, parts, group)
+        )
     return merged
