@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: demo test lint eval clean
+.PHONY: demo test lint eval fuzz clean
 
 $(BIN)/claims: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,15 @@ test: $(BIN)/claims
 
 eval: $(BIN)/claims
 	$(BIN)/claims eval corpus/news
+
+# Coverage-guided fuzzing of reader, amount parser and extractor (not part of CI):
+#   make fuzz MINUTES=10      crashes land in fuzz/findings/ as crash-* files
+MINUTES ?= 5
+fuzz: $(BIN)/claims
+	$(BIN)/python -m pip install --quiet atheris
+	rm -rf .fuzz-corpus && mkdir -p .fuzz-corpus fuzz/findings && cp corpus/news/*.txt .fuzz-corpus/
+	$(BIN)/python fuzz/fuzz_claims.py -max_total_time=$$(( $(MINUTES) * 60 )) -rss_limit_mb=3072 \
+		-artifact_prefix=fuzz/findings/ .fuzz-corpus
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

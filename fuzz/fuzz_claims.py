@@ -5,8 +5,8 @@
 Seeds are the corpus documents (copied to a scratch corpus folder by `make fuzz`).
 Every input must decode or raise ReadError, parse or return None, and extract without
 an exception into claims whose spans are the text at their offsets. A crash leaves a
-`crash-*` file: keep it under tests/data/fuzz/ as a regression (tests/test_fuzz_regressions.py
-replays every file there).
+`crash-*` file in fuzz/findings/: once fixed, move it to tests/data/fuzz/, where
+tests/test_fuzz_regressions.py replays every file.
 """
 
 from __future__ import annotations

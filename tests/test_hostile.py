@@ -237,3 +237,38 @@ def test_stdout_stays_valid_jsonl_and_debug_shows_the_traceback(tmp_path, capsys
     assert len(errors) == 1 and "b.txt" in errors[0] and "simulated fault" in errors[0]
     code, _, errors = extract(capsys, str(tmp_path), "--debug")
     assert code == 1 and any("Traceback" in line for line in errors)
+
+
+# ------------------------------------------------------------------ batch inputs
+def test_broken_jsonl_dump_and_broken_feed_in_a_batch(tmp_path, capsys):
+    """A dump with broken lines is read line by line (each bad one reported); a feed
+    with broken XML is read as far as it goes, and reported; exit code 1."""
+    good = {"id": "a1", "title": "采购", "text": CLAIM}
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text(
+        json.dumps(good, ensure_ascii=False) + "\n{broken json\n"
+        '{"id": "a3"}\n' + json.dumps({"id": "a4", "text": SECOND}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    feed = tmp_path / "broken.xml"
+    feed.write_text("<rss><channel><item><title>半截", encoding="utf-8")
+    sources = tmp_path / "sources.toml"
+    sources.write_text(
+        f'[[source]]\nname = "dump"\npath = "{dump}"\n\n'
+        f'[[source]]\nname = "feed"\npath = "{feed}"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code = cli.main(["batch", "--sources", str(sources), "--out", str(out), "--quiet"])
+    errors = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert any("dump.jsonl" in e and "line 2" in e and "invalid JSON" in e for e in errors)
+    assert any("dump.jsonl" in e and "line 3" in e for e in errors)
+    assert any("broken.xml" in e and "malformed feed" in e for e in errors)
+    assert not any("Traceback" in e for e in errors)
+    claims = [
+        json.loads(line)
+        for path in (tmp_path / "out").glob("*/claims.jsonl")
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    assert sorted(c["buyer"]["name"] for c in claims) == ["微软", "谷歌"]

@@ -129,6 +129,11 @@ class AmountGrammar:
             """,
             regex.VERBOSE,
         )
+        # an amount for a claim carries a unit or a currency: text without any of them
+        # (most sentences of a news story) needs no scan with the full pattern
+        self.anchor = regex.compile(
+            rf"{_alternation(self.currencies)}|{_alternation(self.classifiers)}|{prefix_currency}"
+        )
         self.english_number = regex.compile(rf"({_ARABIC})({_alternation(self.english_scales)})")
         self.phone = regex.compile("|".join(units["phone_patterns"]))
         self.ordinals = tuple(units["ordinal_prefixes"])
@@ -210,12 +215,16 @@ class AmountGrammar:
             if amount is not None:
                 yield m, amount
 
-    def find(self, text: str) -> list[AmountMatch]:
-        """All amounts in *text* (normalised form) that carry a unit or currency; bare
-        numbers are not amounts for claims and are left out."""
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[AmountMatch]:
+        """All amounts in text[start:end] (normalised form) that carry a unit or
+        currency, with offsets into *text*; bare numbers are not amounts for claims."""
+        end = len(text) if end is None else end
+        if not self.anchor.search(text, start, end):
+            return []
+        part = text if (start, end) == (0, len(text)) else text[start:end]
         return [
-            AmountMatch(m.start(), m.end(), amount)
-            for m, amount in self.candidates(text, with_unit=True)
+            AmountMatch(m.start() + start, m.end() + start, amount)
+            for m, amount in self.candidates(part, with_unit=True)
         ]
 
 

@@ -16,7 +16,7 @@ from .amounts import AmountMatch, grammar
 from .attribution import Attribution, Attributor
 from .lexicon import Hit, Lexicon, load_lexicon
 from .linker import Draft, Rejection, SentenceLinker
-from .ner import EntityModel
+from .ner import EntityModel, missing_entity
 from .normalize import normalize
 from .period import Period, period_for
 from .reader import Document
@@ -127,7 +127,7 @@ class Extractor:
     ) -> Result:
         text = normalize(original)
         sentences = split_sentences(text)
-        amounts = _by_sentence(grammar().find(text), sentences)
+        amounts = {s.index: grammar().find(text, s.start, s.end) for s in sentences}
         candidates = [s for s in sentences if amounts[s.index]]
         if not candidates:
             return Result(doc, [])
@@ -160,7 +160,7 @@ class Extractor:
         linker = link([])
         drafts = linker.drafts
         if self.ner:
-            drafts = drafts + self._model_drafts(text, candidates, amounts, drafts, link)
+            drafts = drafts + self._model_drafts(text, candidates, amounts, linker, link)
         claims = _merge([_record(d, original, doc, encoding, text, published) for d in drafts])
         rejected = [_rejection(r, original) for r in linker.rejections]
         return Result(doc, claims, rejected)
@@ -170,13 +170,15 @@ class Extractor:
         text: str,
         candidates: list[Sentence],
         amounts: dict[int, list[AmountMatch]],
-        drafts: list[Draft],
+        first: SentenceLinker,
         link: Callable[[list[Hit]], SentenceLinker],
     ) -> list[Draft]:
-        """Second pass, with the recogniser, over the candidate sentences whose amounts
-        made no claim: the lexicon's claims stand, the model only adds new ones."""
-        claimed = {d.amount.start for d in drafts}
-        pending = [s for s in candidates if any(a.start not in claimed for a in amounts[s.index])]
+        """Second pass, with the recogniser, over the candidate sentences with an amount
+        rejected for want of a buyer or product: the lexicon's claims stand, the model
+        only adds new ones (and costs nothing where no name was missing)."""
+        claimed = {d.amount.start for d in first.drafts}
+        wanting = {r.amount.start for r in first.rejections if missing_entity(r.reason)}
+        pending = [s for s in candidates if any(a.start in wanting for a in amounts[s.index])]
         hits = self._model_hits(text, pending, amounts) if pending else []
         if not hits:
             return []
@@ -230,22 +232,6 @@ def _shift(claim: Claim, offset: int) -> None:
     for evidence in claim.source.evidence:
         evidence.sentence_start += offset
         evidence.sentence_end += offset
-
-
-def _by_sentence(
-    matches: list[AmountMatch], sentences: list[Sentence]
-) -> dict[int, list[AmountMatch]]:
-    """Amounts found in the whole text, grouped by sentence; one that runs across a
-    sentence end (a unit on the next line) is no amount."""
-    from bisect import bisect_right
-
-    starts = [s.start for s in sentences]
-    grouped: dict[int, list[AmountMatch]] = {s.index: [] for s in sentences}
-    for match in matches:
-        index = bisect_right(starts, match.start) - 1
-        if index >= 0 and match.end <= sentences[index].end:
-            grouped[index].append(match)
-    return grouped
 
 
 def _record(

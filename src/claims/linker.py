@@ -30,6 +30,11 @@ from .sentences import CLAUSE_BREAKS, PART_BREAKS, Sentence, spans_between
 from .tagger import Mention, Tagged
 
 CONTEXT_SENTENCES = 3
+# linking a sentence looks at the mentions of this many sentences before it (a table's
+# head, an earlier product or buyer) and a few characters after it, never further
+WINDOW_SENTENCES = 34  # MAX_TABLE_LINES, the table head, and a margin
+WINDOW_AFTER = 64
+_CLAUSE_BREAKS = frozenset(CLAUSE_BREAKS)
 # a table line: "微软：约62万块" / "· 谷歌: 45万块" alone on its line, under an announcing line
 TABLE_LINE = regex.compile(r"\s*[-*•·]?\s*[^，。；：:\n]{1,16}[：:]")
 TABLE_LINE_CHARS = 40
@@ -130,20 +135,29 @@ class SentenceLinker:
         self.rejections: list[Rejection] = []
         # attributions read in each sentence so far (a table's source is in its head)
         self.heard: dict[int, list[Attribution]] = {}
+        self._span_cache: dict[tuple[int, frozenset[str]], list[tuple[int, int]]] = {}
         self.classifiers: dict[str, str] = grammar().classifiers
         self.accepts: dict[str, list[str]] = grammar().units["classifier_accepts"]
 
     # ------------------------------------------------------------------ helpers
+    def _spans(self, sentence: Sentence, breaks: frozenset[str]) -> list[tuple[int, int]]:
+        """The clauses (or parts) of a sentence, computed once per sentence."""
+        key = (sentence.start, breaks)
+        spans = self._span_cache.get(key)
+        if spans is None:
+            spans = self._span_cache[key] = spans_between(
+                self.text, sentence.start, sentence.end, breaks
+            )
+        return spans
+
     def _clause(self, sentence: Sentence, pos: int) -> tuple[int, int]:
-        for a, b in spans_between(
-            self.text, sentence.start, sentence.end, frozenset(CLAUSE_BREAKS)
-        ):
+        for a, b in self._spans(sentence, _CLAUSE_BREAKS):
             if a <= pos < b:
                 return a, b
         return sentence.start, sentence.end
 
     def _part(self, sentence: Sentence, pos: int) -> tuple[int, int]:
-        for a, b in spans_between(self.text, sentence.start, sentence.end, PART_BREAKS):
+        for a, b in self._spans(sentence, PART_BREAKS):
             if a <= pos < b:
                 return a, b
         return sentence.start, sentence.end
@@ -174,10 +188,16 @@ class SentenceLinker:
         attributions: list[Attribution],
     ) -> None:
         self.heard[sentence.index] = attributions
-        for index, amount in enumerate(amounts):
-            reason = self._link(sentence, amount, index, amounts, tokens, attributions)
-            if reason:
-                self.rejections.append(Rejection(amount, sentence, reason))
+        document = self.tagged
+        first = self.sentences[max(0, sentence.index - WINDOW_SENTENCES)].start
+        self.tagged = document.window(first, sentence.end + WINDOW_AFTER)
+        try:
+            for index, amount in enumerate(amounts):
+                reason = self._link(sentence, amount, index, amounts, tokens, attributions)
+                if reason:
+                    self.rejections.append(Rejection(amount, sentence, reason))
+        finally:
+            self.tagged = document
 
     def _link(
         self,
@@ -549,9 +569,8 @@ class SentenceLinker:
 
     def _counterparty(self, org: Mention, c_start: int, c_end: int, tokens: Tokens | None) -> bool:
         """与X签约 / 和X联手: X is the other party of a deal, not the buyer."""
-        orgs = self.tagged.orgs
         first = org
-        for other in reversed([o for o in orgs if c_start <= o.start < org.start]):
+        for other in reversed(self.tagged.within("org", c_start, org.start)):
             if self._coordinated(other.end, first.start):
                 first = other
             else:
@@ -562,7 +581,7 @@ class SentenceLinker:
         if not marker:
             return False
         last = org
-        for other in [o for o in orgs if org.end <= o.start < c_end]:
+        for other in self.tagged.within("org", org.end, c_end):
             if self._coordinated(last.end, other.start):
                 last = other
             else:

@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import regex
+
 from .lexicon import Entry, Hit
 from .resources import models_dir
 
@@ -52,7 +54,16 @@ _GENERIC = frozenset(
     ]
 )
 _DATELINE = ("讯", "电", "报道")
+_MISSING = frozenset(
+    {"no buyer", "no product", "buyer is not named", "money without a product in its clause"}
+)
 _EDGE = " \t\r\n，,。；;：:、“”\"'（）()《》【】[]"
+
+
+def missing_entity(reason: str) -> bool:
+    """Was a candidate amount rejected for want of a buyer or product (the linker's
+    reasons)? Only those sentences are worth the model's time."""
+    return reason in _MISSING or reason.endswith("without a product")
 
 
 def model_path() -> Path:
@@ -104,6 +115,10 @@ class EntityModel:
                 while end > start and text[end - 1] in _EDGE:
                     end -= 1
                 name = text[start:end]
+                if ent.label_ == "ORG" and regex.search(r"\p{Han}\s|\s\p{Han}", name):
+                    # a dateline glued on (南方都市报讯 深圳市公安局): the name is the last part
+                    start = end - len(name.split()[-1])
+                    name = text[start:end]
                 if len(name) < 2 or name.isdigit():
                     continue
                 if ent.label_ == "ORG" and (
@@ -133,9 +148,14 @@ class EntityModel:
 
 
 def merge(lexicon_hits: list[Hit], model_hits: Iterable[Hit]) -> list[Hit]:
-    """The lexicon's hits plus the model's where no lexicon hit speaks: a model span
+    """The lexicon's hits plus the model's where no lexicon hit speaks (a product class
+    word inside a recognised organisation, 星河|智算, names nothing: the organisation
+    stands). A model span
     overlapping lexicon hits is dropped, except a product's longest uncovered part of two
     characters or more (Matrice 350|无人机 with 无人机 known → Matrice 350)."""
+    model_hits = list(model_hits)
+    orgs = [h for h in model_hits if h.entries[0].category == "org"]
+    lexicon_hits = [h for h in lexicon_hits if not _generic_inside(h, orgs)]
     covered = set()
     for h in lexicon_hits:
         covered.update(range(h.start, h.end))
@@ -166,3 +186,13 @@ def merge(lexicon_hits: list[Hit], model_hits: Iterable[Hit]) -> list[Hit]:
         entry = hit.entries[0]
         extra.append(Hit(start, end, (replace(entry, name=stripped),), hit.rule))
     return [*lexicon_hits, *extra]
+
+
+def _generic_inside(hit: Hit, orgs: list[Hit]) -> bool:
+    """Is *hit* only a product class word (智算, 服务器) strictly inside a model ORG?"""
+    if not all(e.category == "product" and e.type == "class" for e in hit.entries):
+        return False
+    return any(
+        o.start <= hit.start and hit.end <= o.end and (o.start, o.end) != (hit.start, hit.end)
+        for o in orgs
+    )

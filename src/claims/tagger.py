@@ -9,7 +9,7 @@ the whole document even when the lexicon does not know them.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -85,6 +85,15 @@ class Tagged:
         lo = bisect_left(starts, start)
         hi = bisect_left(starts, end, lo)
         return [m for m in pool[lo:hi] if m.end <= end]
+
+    def window(self, lo: int, hi: int) -> Tagged:
+        """The mentions starting in text[lo:hi]: what linking one sentence may look at,
+        so that its cost does not grow with the length of the document."""
+        parts = []
+        for kind in ("org", "product", "source"):
+            pool, starts = self._pool(kind)
+            parts.append(pool[bisect_left(starts, lo) : bisect_left(starts, hi)])
+        return Tagged(*parts)
 
     def last_before(self, kind: str, position: int) -> Mention | None:
         """The last mention of *kind* ending at or before *position* (mentions barely
@@ -171,8 +180,15 @@ def tag(
             sources.append(Mention("source", hit.start, hit.end, by_category["source"], hit.rule))
     orgs = _without_appositions(text, [_government_body(text, o) for o in orgs])
     products = _product_phrases(text, products, orgs, lexicon)
-    phrase_spans = [(p.start, p.end) for p in products]
-    orgs = [o for o in orgs if not any(a <= o.start and o.end <= b for a, b in phrase_spans)]
+    # a vendor inside a product phrase (英伟达Hopper芯片) is part of the product; phrases
+    # do not overlap, so the one starting last before an organisation is the only candidate
+    phrase_starts = [p.start for p in products]
+
+    def in_phrase(org: Mention) -> bool:
+        index = bisect_right(phrase_starts, org.start) - 1
+        return index >= 0 and org.end <= products[index].end
+
+    orgs = [o for o in orgs if not in_phrase(o)]
     return Tagged(orgs, products, sources)
 
 

@@ -105,4 +105,10 @@ def main(args: argparse.Namespace) -> int:
     if len(summary.failures) > MAX_LISTED:
         more = len(summary.failures) - MAX_LISTED
         print(f"claims batch: … and {more} more (see report.json)", file=sys.stderr)
-    return EXIT_FAILED if summary.failures else EXIT_OK
+    for warning in summary.warnings[:MAX_LISTED]:
+        print(f"claims batch: warning: {warning}", file=sys.stderr)
+    if len(summary.warnings) > MAX_LISTED:
+        more = len(summary.warnings) - MAX_LISTED
+        print(f"claims batch: … and {more} more warnings (see report.json)", file=sys.stderr)
+    # an input read only in part is a failure too: the exit code must say so
+    return EXIT_FAILED if summary.failures or summary.warnings else EXIT_OK

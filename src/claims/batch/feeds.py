@@ -98,14 +98,15 @@ def parse_feed(
             raise FeedError("not an RSS or Atom feed")
         return parsed
     if feed.bozo:
-        parsed.warnings.append(f"{source.name}: malformed feed, read leniently: {_bozo(feed)}")
+        where = f"{source.name} ({source.location})"
+        parsed.warnings.append(f"{where}: malformed feed, read leniently: {_bozo(feed)}")
     encoding = feed.get("encoding") or None
     for number, entry in enumerate(feed.entries, 1):
         title = _plain(entry.get("title_detail") or {"value": entry.get("title", "")})
         body = _entry_body(entry)
         text = compose(title, body)
         if not text:
-            parsed.warnings.append(f"{source.name}: item {number} has no text")
+            parsed.warnings.append(f"{source.name} ({source.location}): item {number} has no text")
             continue
         url = entry.get("link") or None
         guid = entry.get("id") or url or sha1(text)
@@ -166,7 +167,7 @@ def parse_jsonl(data: bytes, source: Source) -> Parsed:
     for number, line in enumerate(content.splitlines(), 1):
         if not line.strip():
             continue
-        where = f"{source.name}: line {number}"
+        where = f"{source.name} ({source.location}): line {number}"
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:

@@ -84,6 +84,11 @@ class Summary:
     consolidated: int
     failures: list[str]
 
+    @property
+    def warnings(self) -> list[str]:
+        """Inputs read only in part (a broken JSONL line, a malformed feed)."""
+        return [w for s in self.sources for w in s.warnings]
+
     def line(self) -> str:
         n = lambda attr: sum(getattr(s, attr) for s in self.sources)  # noqa: E731
         failed = sum(1 for s in self.sources if s.status == "failed")

@@ -5,7 +5,8 @@ segments). It starts from jieba's output (with the lexicon's aliases as user wor
 the sentences of `corpus/news` and on generated sentences, then applies the corrections
 our conventions ask for, which were checked by reading the files:
 
-- a number with its scale is one word (48.5万, 22万4000, 310亿), its classifier another;
+- a number with its scale is one word (48.5万, 22万4000, 310亿), its classifier another
+  (20 架 飞机, not jieba's 20 架飞机);
 - a date part is one word (2025年, 3月, 12日), so is a percentage (30%);
 - a lexicon name is one word when jieba split it into whole words (Counter|point);
 - hand fixes for single sentences (`FIXES`), found by reading the test part.
@@ -26,6 +27,7 @@ from typing import Any
 
 import regex
 
+from ..amounts import grammar
 from ..lexicon import load_lexicon
 from ..normalize import fold_case, normalize
 from ..segment import Segmenter
@@ -132,10 +134,13 @@ def _correct_chunk(sentence: str, names: tuple[str, ...]) -> list[str]:
     for name in names:
         for m in regex.finditer(regex.escape(name), text):
             _force(cuts, m.start(), m.end())
+    classifiers = grammar().classifiers
     for pattern in (MODEL, NUMBER, DATE):
         for m in pattern.finditer(text):
             if pattern is not MODEL or not m.group().isdigit():
                 _force(cuts, m.start(), m.end())
+            if pattern is NUMBER and text[m.end() : m.end() + 1] in classifiers:
+                _force(cuts, m.end(), m.end() + 1)  # 20|架|飞机, not 20|架飞机
     ordered = sorted(cuts)
     out = [text[a:b] for a, b in pairwise(ordered)]
     line = " ".join(out)
