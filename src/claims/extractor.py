@@ -29,7 +29,7 @@ from .tagger import tag
 # memory stays bounded; a claim never spans chunks, since it lives in one sentence.
 CHUNK_CHARS = 200_000
 # How many sentences before a candidate are read for attributions that carry over.
-ATTRIBUTION_CONTEXT = 6
+ATTRIBUTION_CONTEXT = 3
 
 
 @dataclass(slots=True)
@@ -140,11 +140,11 @@ class Extractor:
             index = bisect_right(starts, offset) - 1
             return tokens.get(index)
 
-        def link(model_hits: list[Hit]) -> SentenceLinker:
+        def link(model_hits: list[Hit], focus: list[Sentence] = candidates) -> SentenceLinker:
             tagged = tag(text, self.lexicon, tokens_at, model_hits)
             attributor = Attributor(text, tagged)
             linker = SentenceLinker(text, tagged, sentences)
-            for sentence in _with_context(sentences, candidates):
+            for sentence in _with_context(sentences, focus):
                 found: list[Attribution] = attributor.sentence(
                     sentence.start, sentence.end, tokens.get(sentence.index)
                 )
@@ -171,7 +171,7 @@ class Extractor:
         candidates: list[Sentence],
         amounts: dict[int, list[AmountMatch]],
         first: SentenceLinker,
-        link: Callable[[list[Hit]], SentenceLinker],
+        link: Callable[[list[Hit], list[Sentence]], SentenceLinker],
     ) -> list[Draft]:
         """Second pass, with the recogniser, over the candidate sentences with an amount
         rejected for want of a buyer or product: the lexicon's claims stand, the model
@@ -182,7 +182,12 @@ class Extractor:
         hits = self._model_hits(text, pending, amounts) if pending else []
         if not hits:
             return []
-        return [d for d in link(hits).drafts if d.amount.start not in claimed]
+        # link again only where the model spoke, with the sentences that lead up to it
+        focus = sorted(
+            {s for s in candidates for p in pending if 0 <= p.index - s.index <= 3},
+            key=lambda s: s.index,
+        )
+        return [d for d in link(hits, focus).drafts if d.amount.start not in claimed]
 
     def _model_hits(
         self, text: str, candidates: list[Sentence], amounts: dict[int, list[AmountMatch]]
