@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from .lexicon import Entry, Hit
-from .resources import models_dir
+from .resources import load_json, models_dir
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -29,31 +29,6 @@ if TYPE_CHECKING:
 # (README, "Entities beyond the lexicon").
 NER_DEFAULT = True
 RULE = "model"
-# an organisation's name does not open with a demonstrative or a pronoun (这台机器)
-_NOT_A_NAME = ("这", "那", "该", "此", "其", "本", "每", "各", "上述", "我", "他", "她", "它")
-# a generic noun is no organisation's name; nor is a dateline (南方都市报讯)
-_GENERIC = frozenset(
-    [
-        "集团",
-        "公司",
-        "企业",
-        "联盟",
-        "政府",
-        "部门",
-        "厂商",
-        "机构",
-        "银行",
-        "客户",
-        "买家",
-        "运营商",
-        "车企",
-        "航企",
-        "航司",
-        "当局",
-        "官方",
-    ]
-)
-_DATELINE = ("讯", "电", "报道")
 _MISSING = frozenset(
     {"no buyer", "no product", "buyer is not named", "money without a product in its clause"}
 )
@@ -121,9 +96,7 @@ class EntityModel:
                     name = text[start:end]
                 if len(name) < 2 or name.isdigit():
                     continue
-                if ent.label_ == "ORG" and (
-                    name.startswith(_NOT_A_NAME) or name in _GENERIC or name.endswith(_DATELINE)
-                ):
+                if ent.label_ == "ORG" and not is_name(name):
                     continue
                 found.append((start, end, ent.label_))
         return found
@@ -145,6 +118,33 @@ class EntityModel:
                 continue
             hits.append(Hit(start, end, (entry,), RULE))
         return hits
+
+
+@cache
+def _name_filters() -> tuple[tuple[str, ...], frozenset[str], regex.Pattern[str], tuple[str, ...]]:
+    data = load_json("cues.json")["model_names"]
+    heads = "|".join(map(regex.escape, data["generic_heads"]))
+    descriptors = "|".join(map(regex.escape, data["descriptors"]))
+    generic_phrase = regex.compile(rf"(?:{descriptors})+(?:{heads})")
+    return (
+        tuple(data["not_a_name_prefixes"]),
+        frozenset(data["generic"]),
+        generic_phrase,
+        tuple(data["dateline_suffixes"]),
+    )
+
+
+def is_name(name: str) -> bool:
+    """Could the model's ORG span be an organisation's name? Not when it opens with a
+    demonstrative or a count (这台, 三家), is a generic noun or a generic phrase
+    (中国科技企业), or is a dateline (南方都市报讯); `models/cues.json` "model_names"."""
+    prefixes, generic, generic_phrase, datelines = _name_filters()
+    return not (
+        name.startswith(prefixes)
+        or name in generic
+        or generic_phrase.fullmatch(name)
+        or name.endswith(datelines)
+    )
 
 
 def merge(lexicon_hits: list[Hit], model_hits: Iterable[Hit]) -> list[Hit]:

@@ -161,6 +161,10 @@ def tag(
     if model_hits:
         from .ner import merge
 
+        # the model's spans, too, must start and end on word boundaries (东南亚航司 is
+        # no "亚航司", 印度航空公司掀订单潮 no "印度航空公司掀")
+        if tokens_at is not None:
+            model_hits = [h for h in model_hits if _on_word_edges(h, tokens_at)]
         hits = merge(hits, model_hits)
     kept = _resolve_overlaps(hits)
     orgs, products, sources = [], [], []
@@ -229,6 +233,11 @@ def _without_appositions(text: str, orgs: list[Mention]) -> list[Mention]:
             continue
         kept.append(org)
     return kept
+
+
+def _on_word_edges(hit: Hit, tokens_at: Callable[[int], Tokens | None]) -> bool:
+    tokens = tokens_at(hit.start)
+    return tokens is None or tokens.aligned(hit.start, hit.end)
 
 
 def _aligned(hit: Hit, text: str, tokens_at: Callable[[int], Tokens | None]) -> bool:
