@@ -178,6 +178,20 @@ CLAIMS_FOUND += [
         "滴滴今年采购了2万辆电动车。T3出行则否认了采购5000辆电动车的传闻。",
         [("滴滴", "电动车", 20000, None, "purchase")],
     ),
+    # a place name before a government buyer (香港 + 数码港) does not hide it
+    (
+        "香港数码港明年将再购置3000张GPU卡。",
+        [("数码港", "GPU", 3000, None, "plan")],
+    ),
+    # a subject-less clause continues its own paragraph's buyer, not the last paragraph's
+    (
+        "微软今年采购了5万块H100。\n另外，计划明年再购置3000台服务器。",
+        [("微软", "H100", 50000, None, "purchase")],
+    ),
+    (
+        "微软今年采购了5万块H100，另外计划明年再购置3000台服务器。",
+        [("微软", "H100", 50000, None, "purchase"), ("微软", "服务器", 3000, None, "plan")],
+    ),
     # a Latin name right before a hedged amount (OpenAI约…) is not a model number
     (
         "消息人士称，Anthropic约采购了3万颗TPU，OpenAI约2万颗。",
@@ -206,6 +220,7 @@ NO_CLAIM = [
     # a rumour that the same document denies (the denial names buyer and product)
     "有自媒体称，快手已向英伟达下单3万块H20。快手回应称，采购H20的消息不实。",
     "关键零组件采用国产供应链。",  # 零 in 零组件 is no amount
+    "海南航空另持有10架C919的选购权。",  # purchase options are not purchases
 ]
 
 
@@ -271,6 +286,11 @@ def test_self_announcement_and_dateline_are_no_source(extractor):
         "（经济日报记者台北报导）研究机构集邦科技今日发布报告，估计微软明年将采购1.5万柜GB300。"
     )
     assert [c.source.attributed_to for c in dated] == ["TrendForce"]
+
+
+def test_estimate_verbs_credit_the_source(extractor):
+    claims = extractor.extract("法人推估，鸿海今年将采购约2万颗GB300。")
+    assert [(c.buyer.name, c.source.attributed_to) for c in claims] == [("鸿海", "法人")]
 
 
 def test_report_published_earlier_is_the_source(extractor):

@@ -539,8 +539,11 @@ class SentenceLinker:
         return not self._frame_closes(org.end, c_end)
 
     def _clause_subject(self, org: Mention, c_start: int) -> bool:
+        """Does *org* open its clause (after time words, a dateline, or a place name:
+        香港数码港)?"""
         lead = _LEAD_WORDS.sub("", self.text[c_start : org.start]).strip()
-        return lead == "" or lead.endswith(("由", "让", "令", "使"))
+        places = tuple(self.cues.raw["place_prefixes"])
+        return lead in places or lead == "" or lead.endswith(("由", "让", "令", "使"))
 
     def _seller(
         self, sentence: Sentence, lo: int, anchor: int, tokens: Tokens | None
@@ -706,7 +709,7 @@ class SentenceLinker:
             rules.append("buyer:subject" if last in outside else "buyer:speaker")
             return [_buyer_ref(last)]
         # no named subject in the sentence: a pronoun, or a subject-less clause
-        topic = self._topic(sentence, product, tokens)
+        topic = self._topic(sentence, product, tokens, bool(pronoun))
         if topic is None:
             return "no buyer"
         rules.append("buyer:pronoun" if pronoun else "buyer:topic")
@@ -858,18 +861,24 @@ class SentenceLinker:
         return None
 
     def _topic(
-        self, sentence: Sentence, product: ProductRef, tokens: Tokens | None
+        self, sentence: Sentence, product: ProductRef, tokens: Tokens | None, pronoun: bool
     ) -> BuyerRef | None:
         """The organisation the preceding text is about: the last buyer, else the
-        first organisation of the previous sentence that could buy the product."""
+        first organisation of the previous sentence that could buy the product. A
+        pronoun (该公司, 其) may reach into the previous paragraph; a clause without a
+        subject only continues its own paragraph's topic."""
         recent = [d for d in self.drafts if sentence.index - d.sentence.index <= TOPIC_SENTENCES]
         recent = [d for d in recent if d.buyer.id is None or d.buyer.id != product.vendor]
+        if not pronoun:
+            recent = [d for d in recent if d.sentence.paragraph == sentence.paragraph]
         if recent:
             b = recent[-1].buyer
             return BuyerRef(b.start, b.end, b.name, b.id, inferred=True)
         if sentence.index == 0:
             return None
         prev = self.sentences[sentence.index - 1]
+        if not pronoun and prev.paragraph != sentence.paragraph:
+            return None
         for org in self.tagged.orgs:
             if prev.start <= org.start < prev.end and self._eligible(org, product, prev, None):
                 return BuyerRef(org.start, org.end, org.entry.name, org.id, inferred=True)
