@@ -293,6 +293,14 @@ def test_estimate_verbs_credit_the_source(extractor):
     assert [(c.buyer.name, c.source.attributed_to) for c in claims] == [("鸿海", "法人")]
 
 
+def test_anaphoric_source_stays_in_its_paragraph(extractor):
+    """公告显示 in a new paragraph does not credit the speaker of the last one."""
+    claims = extractor.extract(
+        "京东方表示，今年营收将增长一成。\n招标公告显示，中国移动此次集采AI服务器共计7994台。"
+    )
+    assert [(c.buyer.name, c.source.attributed_to) for c in claims] == [("中国移动", None)]
+
+
 def test_report_published_earlier_is_the_source(extractor):
     claims = extractor.extract(
         "摩根大通最新发表研究报告，估算中国企业今年的H20采购量。"

@@ -94,6 +94,7 @@ class Attributor:
         self.text = text
         self.tagged = tagged
         self.last_name: str | None = None
+        self.last_end = 0  # where the last named attribution ended
         self.previous: list[Attribution] = []
 
     def sentence(self, start: int, end: int, tokens: Tokens | None) -> list[Attribution]:
@@ -110,6 +111,7 @@ class Attributor:
         for a in found:
             if a.name:
                 self.last_name = a.name
+                self.last_end = a.end
         self.previous = found or self.previous
         return found
 
@@ -190,7 +192,11 @@ class Attributor:
         anaphora = p["anaphora"].search(text, lo, hi)
         if anaphora:
             earlier = self.tagged.last_before("source", lo)
-            named = self.last_name or (earlier.entry.name if earlier else None)
+            # 该报告/公告 refers back within its paragraph, never across a line break
+            named = self.last_name if "\n" not in text[self.last_end : lo] else None
+            if earlier is not None and "\n" in text[earlier.end : lo]:
+                earlier = None
+            named = named or (earlier.entry.name if earlier else None)
             return (named, orgs) if named else None
         quoted = _QUOTED.search(text, lo, hi)
         if quoted:
