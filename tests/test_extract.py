@@ -192,6 +192,16 @@ CLAIMS_FOUND += [
         "微软今年采购了5万块H100，另外计划明年再购置3000台服务器。",
         [("微软", "H100", 50000, None, "purchase"), ("微软", "服务器", 3000, None, "plan")],
     ),
+    # A与B合作/签约: B is the other party of the deal
+    (
+        "印尼Indosat与英伟达合作，计划采购价值约3亿美元的AI服务器。",
+        [("Indosat", "服务器", 300000000, "USD", "plan")],
+    ),
+    # money put in (投入) to buy a product is spending on it, not an investment
+    (
+        "快手计划在明年投入50亿元用于购买GPU。",
+        [("快手", "GPU", 5000000000, "CNY", "plan")],
+    ),
     # a Latin name right before a hedged amount (OpenAI约…) is not a model number
     (
         "消息人士称，Anthropic约采购了3万颗TPU，OpenAI约2万颗。",

@@ -347,11 +347,17 @@ class SentenceLinker:
     def _exclusion(
         self, c_start: int, c_end: int, predicates: list[Cue], tokens: Tokens | None
     ) -> str | None:
+        purposes = tuple(self.cues.raw["spending_purposes"])
         for cue in self.cues.exclusions.find(self.text, c_start, c_end, tokens):
             if any(
                 p.start <= cue.start < p.end and len(p.word) > len(cue.word) for p in predicates
             ):
                 continue
+            if cue.label == "investment" and any(
+                p.start > cue.end and self.text.endswith(purposes, c_start, p.start)
+                for p in predicates
+            ):
+                continue  # 投入100亿元用于购买GPU: money spent on a product
             return cue.label
         return None
 
@@ -572,6 +578,8 @@ class SentenceLinker:
 
     def _counterparty(self, org: Mention, c_start: int, c_end: int, tokens: Tokens | None) -> bool:
         """与X签约 / 和X联手: X is the other party of a deal, not the buyer."""
+        if self._deal_partner(org, c_start, c_end):
+            return True
         first = org
         for other in reversed(self.tagged.within("org", c_start, org.start)):
             if self._coordinated(other.end, first.start):
@@ -593,6 +601,17 @@ class SentenceLinker:
             self.text, last.end, min(c_end, last.end + 14), tokens
         )
         return verb is not None
+
+    def _deal_partner(self, org: Mention, c_start: int, c_end: int) -> bool:
+        """Viettel与英伟达合作 / 东航和空客签约: the organisation right after 与/和, right
+        before a deal verb, is the other party, even though 与 also coordinates."""
+        before = self.tagged.within("org", c_start, org.start)
+        if not before or self.text[before[-1].end : org.start] not in self.cues.raw[
+            "counterparty_markers"
+        ]:
+            return False
+        following = self.text[org.end : min(c_end, org.end + 4)]  # 合作 / 正式签约
+        return any(verb in following for verb in self.cues.raw["bilateral_deal_verbs"])
 
     def _modifier(self, org: Mention) -> bool:
         """A country before a company (沙特AI企业HUMAIN) only modifies it."""
