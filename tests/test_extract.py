@@ -202,6 +202,11 @@ CLAIMS_FOUND += [
         "快手计划在明年投入50亿元用于购买GPU。",
         [("快手", "GPU", 5000000000, "CNY", "plan")],
     ),
+    # a first batch (首批) of what the clause before buys
+    (
+        "据路透社报道，阿联酋G42将在三年内采购数十万颗英伟达芯片，首批为2万颗GB300。",
+        [("G42", "GB300", 20000, None, "plan")],
+    ),
     # a Latin name right before a hedged amount (OpenAI约…) is not a model number
     (
         "消息人士称，Anthropic约采购了3万颗TPU，OpenAI约2万颗。",

@@ -267,6 +267,12 @@ class SentenceLinker:
             # the verb that announces them, in the same part of the sentence
             announced = cues.predicates.find(text, p_start, c_start, tokens)
             verb = announced[-1] if announced else None
+        if not verb and not recipient and c_start > sentence.start:
+            # 将采购数十万颗芯片，首批为1.8万颗GB300: a batch of what the clause before buys
+            lead = text[c_start : c_start + 6]
+            if any(lead.startswith(m) for m in cues.raw["batch_markers"]):
+                earlier = cues.predicates.find(text, sentence.start, c_start, tokens)
+                verb = earlier[-1] if earlier else None
         if not verb and not recipient:
             if cues.breakdown.find(text, sentence.start, min(sentence.start + 4, sentence.end)):
                 return self._inherit(
