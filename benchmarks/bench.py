@@ -73,7 +73,7 @@ def _jieba_chars(documents: list[str]) -> int:
 def _extract_chars(documents: list[str]) -> int:
     from claims import Extractor
 
-    extractor = _WORKER.get("extractor") or Extractor()
+    extractor = _WORKER.get("extractor") or Extractor(ner=_NER[0])
     _WORKER["extractor"] = extractor
     for _ in extractor.pipe((document, f"bench-{i}") for i, document in enumerate(documents)):
         pass
@@ -81,6 +81,7 @@ def _extract_chars(documents: list[str]) -> int:
 
 
 _WORKER: dict[str, object] = {}
+_NER: list[bool | None] = [None]  # --ner/--no-ner; None: the extractor's default
 
 
 def _warm() -> None:
@@ -90,7 +91,7 @@ def _warm() -> None:
     from claims import Extractor
 
     jieba.initialize()
-    extractor = Extractor()
+    extractor = Extractor(ner=_NER[0])
     extractor.extract("据Omdia估计，微软今年购买了48.5万块英伟达Hopper芯片。")
     _WORKER["extractor"] = extractor
 
@@ -116,7 +117,7 @@ def _cold_start() -> float:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "small.txt"
         path.write_text(sample, encoding="utf-8")
-        command = [sys.executable, "-m", "claims", "extract", str(path)]
+        command = [sys.executable, "-m", "claims", "extract", str(path), *_ner_flag()]
         subprocess.run(command, check=True, capture_output=True)  # warm the OS caches
         best = float("inf")
         for _ in range(3):
@@ -131,11 +132,24 @@ def _peak_rss_mb(documents: list[str]) -> float:
         for i, document in enumerate(documents):
             (Path(folder) / f"d{i:05d}.txt").write_text(document, encoding="utf-8")
         subprocess.run(
-            [sys.executable, "-m", "claims", "extract", folder, "-o", str(Path(folder) / "o")],
+            [
+                sys.executable,
+                "-m",
+                "claims",
+                "extract",
+                folder,
+                "-o",
+                str(Path(folder) / "o"),
+                *_ner_flag(),
+            ],
             check=True,
             capture_output=True,
         )
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def _ner_flag() -> list[str]:
+    return [] if _NER[0] is None else ["--ner" if _NER[0] else "--no-ner"]
 
 
 def main() -> None:
@@ -144,7 +158,14 @@ def main() -> None:
     parser.add_argument("--claim-share", type=float, default=0.08)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--ner",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run the entity model (default: the extractor's default)",
+    )
     args = parser.parse_args()
+    _NER[0] = args.ner
 
     documents = build_corpus(args.mb, args.claim_share, args.seed)
     chars = sum(map(len, documents))
