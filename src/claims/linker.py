@@ -115,6 +115,12 @@ def _plural_pattern() -> regex.Pattern[str]:
     return regex.compile(rf"(?:这|上述|该)?(?P<n>[{counts}])家(?:{heads})?|{fixed}")
 
 
+def _same_org(mention: Mention, buyer: BuyerRef) -> bool:
+    if mention.id is not None and mention.id == buyer.id:
+        return True
+    return mention.entry.name == buyer.name
+
+
 def _product_ref(m: Mention, inferred: bool = False) -> ProductRef:
     return ProductRef(m.start, m.end, m.name, m.id, m.vendor, m.cls, m.level, inferred)
 
@@ -229,11 +235,9 @@ class SentenceLinker:
         exclusion = self._exclusion(c_start, c_end, predicates, tokens)
         if exclusion:
             return f"not a purchase ({exclusion})"
-        if cues.negations.find(text, c_start, am.start, tokens) or any(
-            c.word in ("否认", "辟谣", "不实")
-            for c in cues.negations.find(text, sentence.start, sentence.end, tokens)
-        ):
+        if cues.negations.find(text, c_start, am.start, tokens):
             return "negated"
+        denials = cues.denials.find(text, sentence.start, sentence.end, tokens)
         if cues.hypotheticals.find(text, p_start, am.start, tokens):
             return "hypothetical"
         if self._relative_amount(c_start, am, tokens):
@@ -319,9 +323,29 @@ class SentenceLinker:
                 product.vendor = seller.id
                 product.name = seller.entry.name + product.name
                 rules.append("product:seller-named")
+        if denials:
+            # 小米否认采购… / …的传闻不实: a denial in the sentence withdraws the claims
+            # of the buyer it concerns, not those of another company (哈啰否认 …)
+            buyers = [b for b in buyers if not self._denied(b, denials, sentence)]
+            if not buyers:
+                return "negated"
         for buyer in buyers:
             self._add(Draft(buyer, product, am, predicate, sentence, attribution, list(rules)))
         return None
+
+    def _denied(self, buyer: BuyerRef, denials: list[Cue], sentence: Sentence) -> bool:
+        """Does one of the sentence's denials concern *buyer*: it is the organisation
+        denying (the last one before the denial word), the one named in the denied
+        clause after it, or nobody is named before the denial at all?"""
+        for cue in denials:
+            before = self.tagged.within("org", sentence.start, cue.start)
+            if not before:
+                return True
+            clause_end = self._clause(sentence, cue.start)[1]
+            concerned = [before[-1], *self.tagged.within("org", cue.end, clause_end)]
+            if any(_same_org(o, buyer) for o in concerned):
+                return True
+        return False
 
     # ------------------------------------------------------------ gates and cues
     def _relative_amount(self, c_start: int, am: AmountMatch, tokens: Tokens | None) -> bool:
