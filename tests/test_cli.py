@@ -65,3 +65,22 @@ def test_eval_on_the_corpus_folder_prints_scores():
     assert result.returncode == 0, result.stderr
     totals = json.loads(result.stdout)
     assert set(totals) >= {"precision", "recall", "f1", "attribution_acc", "predicate_acc"}
+
+
+def test_output_file_gets_the_usual_mode_and_eval_reports_a_missing_document(tmp_path):
+    import os
+    import stat
+
+    source = tmp_path / "in.txt"
+    source.write_text(CLAIM_TEXT, encoding="utf-8")
+    out = tmp_path / "claims.jsonl"
+    assert run("extract", str(source), "-o", str(out)).returncode == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+
+    (tmp_path / "gold.jsonl").write_text('{"doc": "missing.txt", "claims": []}\n')
+    result = run("eval", str(tmp_path))
+    assert result.returncode == 1 and "missing.txt" in result.stderr
+    assert "Traceback" not in result.stderr
+

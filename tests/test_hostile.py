@@ -111,6 +111,18 @@ def test_other_encodings_are_decoded_and_offsets_index_the_text(
     assert_grounded(records, text)
 
 
+def test_mostly_ascii_gbk_is_not_taken_for_damaged_utf8(tmp_path, capsys):
+    """A few Chinese bytes in a GBK file that is mostly ASCII look like a handful of bad
+    UTF-8 sequences; they are GBK, and the Chinese must survive."""
+    text = "Microsoft and Google keep buying accelerators, analysts say. " * 6 + CLAIM
+    path = tmp_path / "ascii-gbk.txt"
+    path.write_bytes(text.encode("gbk"))
+    code, records, errors = extract(capsys, str(path))
+    assert code == 0 and errors == []
+    assert [r["buyer"]["name"] for r in records] == ["微软"]
+    assert records[0]["source"]["encoding"] == "gb18030"
+
+
 def test_size_limit_rejects_with_a_clear_message(tmp_path, capsys):
     big = tmp_path / "big.txt"
     big.write_text(CLAIM * 100, encoding="utf-8")
@@ -143,6 +155,25 @@ def test_one_50_megabyte_line_is_read_whole_in_chunks(tmp_path, capsys):
     assert sorted(r["buyer"]["name"] for r in records) == ["亚马逊", "微软", "谷歌"]
     assert_grounded(records, text)
     assert max(r["amount"]["start"] for r in records) > len(text) - 60
+
+
+def test_chunks_read_the_sentences_before_them_as_context(monkeypatch):
+    """A claim whose product stands in the previous chunk (微软也购入了9.6万块 after a
+    chunk ending in …MI300X芯片) is found, and nothing is found twice, wherever the cut."""
+    from claims import extractor as module
+
+    text = "".join(FILLER) * 3 + "据Omdia估计，Meta今年采购了15万块AMD MI300X芯片。"
+    text += "微软也购入了9.6万块。" + "".join(FILLER) * 3 + SECOND
+    whole = [c.to_dict() for c in module.Extractor(ner=False).extract(text)]
+    monkeypatch.setattr(module, "CHUNK_CHARS", 120)
+    chunked = [c.to_dict() for c in module.Extractor(ner=False).extract(text)]
+    assert len(list(module.chunk_bounds(text, 120))) > 3
+    assert {(c["buyer"]["name"], c["amount"]["value"]) for c in whole} == {
+        ("Meta", 150000),
+        ("微软", 96000),
+        ("谷歌", 169000),
+    }
+    assert chunked == whole
 
 
 def test_ten_megabytes_without_punctuation(tmp_path, capsys):

@@ -46,3 +46,24 @@ def test_cli_segmenter_pkuseg_extracts(tmp_path, capsys, pkuseg):
     assert main(["extract", "--segmenter", "pkuseg", "--no-ner", str(path)]) == 0
     records = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [(r["buyer"]["name"], r["amount"]["value"]) for r in records] == [("微软", 485000)]
+
+
+def _word_spans(words: list[str]) -> set[tuple[int, int]]:
+    spans, position = set(), 0
+    for word in words:
+        spans.add((position, position + len(word)))
+        position += len(word)
+    return spans
+
+
+def test_pkuseg_word_f1_on_the_held_back_part(pkuseg):
+    """The figure the README reports (word F1 0.94 on corpus/segmentation/test.txt)."""
+    lines = [line for line in TEST_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    tp = fp = fn = 0
+    for line in lines:
+        gold = _word_spans(line.split())
+        pred = _word_spans([w for w in pkuseg.words("".join(line.split())) if w.strip()])
+        tp, fp, fn = tp + len(gold & pred), fp + len(pred - gold), fn + len(gold - pred)
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    assert len(lines) >= 150
+    assert 2 * precision * recall / (precision + recall) >= 0.92

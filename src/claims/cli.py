@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from . import __version__
+from .reader import DEFAULT_MAX_BYTES, ReadError
 from .segment import SEGMENTERS
 
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
@@ -62,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument(
         "--max-bytes",
         type=int,
-        default=64 * 1024 * 1024,
+        default=DEFAULT_MAX_BYTES,
         help="reject input files larger than this (default 64 MiB)",
     )
     ex.add_argument(
@@ -241,7 +242,7 @@ def _eval(args: argparse.Namespace) -> int:
                 )
                 return EXIT_USAGE
             gold, predictions = load_jsonl(gold_path), load_jsonl(args.pred)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, ReadError) as exc:
         print(f"claims eval: {exc}", file=sys.stderr)
         return EXIT_FAILED_INPUTS
     scores = score(gold, predictions)

@@ -136,11 +136,7 @@ def load_cues() -> Cues:
                 for h in data["unnamed_modified_heads"]
             }
         ),
-        self_made=CueSet(
-            _flat(
-                data.get("self_made", ["自研", "自家", "自主研发", "自行研发", "自有"]), "self_made"
-            )
-        ),
+        self_made=CueSet(_flat(data["self_made"], "self_made")),
         denials=CueSet(_flat(data["denials"], "denial")),
         comparisons=CueSet(_flat(data["comparison_markers"], "comparison"), single="head"),
         changes=CueSet(_flat(data["change_words"], "change")),

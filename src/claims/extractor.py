@@ -28,6 +28,9 @@ from .tagger import tag
 # Documents longer than this are read in chunks (cut at paragraph or sentence ends), so
 # memory stays bounded; a claim never spans chunks, since it lives in one sentence.
 CHUNK_CHARS = 200_000
+# each chunk is read with up to this many sentences (and characters) before it as context
+LEAD_SENTENCES = 34
+LEAD_CHARS = 20_000
 # How many sentences before a candidate are read for attributions that carry over.
 ATTRIBUTION_CONTEXT = 3
 
@@ -107,13 +110,15 @@ class Extractor:
             return self._run_chunk(original, doc, encoding, published)
         claims: list[Claim] = []
         rejections: list[dict[str, object]] = []
-        for lo, hi in chunk_bounds(original, CHUNK_CHARS):
-            part = self._run_chunk(original[lo:hi], doc, encoding, published)
+        for lead, lo, hi in chunk_bounds(normalize(original), CHUNK_CHARS):
+            # the chunk is read with the sentences before it as context (an earlier
+            # product, buyer or source); only the amounts of its own part count
+            part = self._run_chunk(original[lead:hi], doc, encoding, published, own=lo - lead)
             for claim in part.claims:
-                _shift(claim, lo)
+                _shift(claim, lead)
             for rejection in part.rejections:
-                rejection["start"] = int(rejection["start"]) + lo  # type: ignore[call-overload]
-                rejection["end"] = int(rejection["end"]) + lo  # type: ignore[call-overload]
+                rejection["start"] = int(rejection["start"]) + lead  # type: ignore[call-overload]
+                rejection["end"] = int(rejection["end"]) + lead  # type: ignore[call-overload]
             claims.extend(part.claims)
             rejections.extend(part.rejections)
         return Result(doc, _merge(claims), rejections)
@@ -124,7 +129,9 @@ class Extractor:
         doc: str | None,
         encoding: str | None,
         published: date | None,
+        own: int = 0,
     ) -> Result:
+        """Extract from one piece of text; amounts before *own* are context only."""
         text = normalize(original)
         sentences = split_sentences(text)
         amounts = {s.index: grammar().find(text, s.start, s.end) for s in sentences}
@@ -161,8 +168,14 @@ class Extractor:
         drafts = linker.drafts
         if self.ner:
             drafts = drafts + self._model_drafts(text, candidates, amounts, linker, link)
-        claims = _merge([_record(d, original, doc, encoding, text, published) for d in drafts])
-        rejected = [_rejection(r, original) for r in linker.rejections]
+        claims = _merge(
+            [
+                _record(d, original, doc, encoding, text, published)
+                for d in drafts
+                if d.amount.start >= own
+            ]
+        )
+        rejected = [_rejection(r, original) for r in linker.rejections if r.amount.start >= own]
         return Result(doc, claims, rejected)
 
     def _model_drafts(
@@ -183,10 +196,8 @@ class Extractor:
         if not hits:
             return []
         # link again only where the model spoke, with the sentences that lead up to it
-        focus = sorted(
-            {s for s in candidates for p in pending if 0 <= p.index - s.index <= 3},
-            key=lambda s: s.index,
-        )
+        wanted = {p.index - k for p in pending for k in range(4)}
+        focus = [s for s in candidates if s.index in wanted]
         return [d for d in link(hits, focus).drafts if d.amount.start not in claimed]
 
     def _model_hits(
@@ -208,22 +219,30 @@ def _with_context(sentences: list[Sentence], candidates: list[Sentence]) -> list
     return [sentences[i] for i in sorted(wanted)]
 
 
-def chunk_bounds(text: str, size: int) -> Iterator[tuple[int, int]]:
-    """[lo, hi) pieces of about *size* characters covering *text*, each made of whole
-    sentences (as `split_sentences` cuts them, over-long ones included), preferring to
-    end a piece at a paragraph break: a sentence, and so a claim, is never split."""
+def chunk_bounds(text: str, size: int) -> Iterator[tuple[int, int, int]]:
+    """(lead, lo, hi): pieces [lo, hi) of about *size* characters covering the
+    normalised *text*, each made of whole sentences (as `split_sentences` cuts them,
+    over-long ones included) and preferring to end at a paragraph break, so that a
+    sentence is never split; [lead, lo) are the up to LEAD_SENTENCES sentences before
+    the piece, read again as its context."""
+    sentences = split_sentences(text)
     lo = 0
-    previous = None
-    for sentence in split_sentences(text):
+    first = 0  # index of the piece's first sentence
+    for index, sentence in enumerate(sentences):
         length = sentence.start - lo
-        if previous is not None and (
-            length >= size or (length >= size // 2 and sentence.paragraph != previous.paragraph)
+        if index > 0 and (
+            length >= size
+            or (length >= size // 2 and sentence.paragraph != sentences[index - 1].paragraph)
         ):
-            yield lo, sentence.start
-            lo = sentence.start
-        previous = sentence
+            yield _lead(sentences, first, lo), lo, sentence.start
+            lo, first = sentence.start, index
     if lo < len(text):
-        yield lo, len(text)
+        yield _lead(sentences, first, lo), lo, len(text)
+
+
+def _lead(sentences: list[Sentence], first: int, lo: int) -> int:
+    lead = sentences[max(0, first - LEAD_SENTENCES)].start if first else lo
+    return max(lead, lo - LEAD_CHARS)
 
 
 def _shift(claim: Claim, offset: int) -> None:

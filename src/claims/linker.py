@@ -636,9 +636,10 @@ class SentenceLinker:
         """Viettel与英伟达合作 / 东航和空客签约: the organisation right after 与/和, right
         before a deal verb, is the other party, even though 与 also coordinates."""
         before = self.tagged.within("org", c_start, org.start)
-        if not before or self.text[before[-1].end : org.start] not in self.cues.raw[
-            "counterparty_markers"
-        ]:
+        if (
+            not before
+            or self.text[before[-1].end : org.start] not in self.cues.raw["counterparty_markers"]
+        ):
             return False
         following = self.text[org.end : min(c_end, org.end + 4)]  # 合作 / 正式签约
         return any(verb in following for verb in self.cues.raw["bilateral_deal_verbs"])

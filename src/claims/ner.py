@@ -11,6 +11,7 @@ wins, so known names keep their ids; new names get name = their text and id = nu
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import cache
@@ -105,9 +106,14 @@ class EntityModel:
         self, text: str, ranges: Iterable[tuple[int, int]], avoid: Sequence[tuple[int, int]] = ()
     ) -> list[Hit]:
         """Model spans as tagger hits, except those overlapping *avoid* (amounts)."""
+        avoid = sorted(avoid)
+        avoid_starts = [a for a, _ in avoid]
         hits = []
         for start, end, label in self.spans(text, ranges):
-            if any(start < b and a < end for a, b in avoid):
+            # amounts do not overlap one another: only the last one starting before the
+            # span's end can reach into it
+            index = bisect_left(avoid_starts, end) - 1
+            if index >= 0 and avoid[index][1] > start:
                 continue
             name = text[start:end]
             if label == "ORG":

@@ -63,6 +63,15 @@ def table_row(record: dict[str, Any]) -> str:
     )
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
 @contextmanager
 def atomic_writer(path: str | Path) -> Iterator[IO[str]]:
     """Write to a temporary file beside *path*, then rename it into place."""
@@ -70,6 +79,8 @@ def atomic_writer(path: str | Path) -> Iterator[IO[str]]:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        # mkstemp makes the file private (0600); an output file gets the usual mode
+        os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             yield handle
             handle.flush()

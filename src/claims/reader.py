@@ -68,7 +68,14 @@ def _damaged_utf8(data: bytes) -> tuple[str, int] | None:
     """(text, damaged sequences) when *data* is UTF-8 except for a handful of bytes."""
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd") - data.count("\ufffd".encode())
-    if bad * 50 <= len(data) and bad <= max(MAX_DAMAGED_BYTES, len(data) // 1000):
+    # the intact multi-byte characters must far outnumber the damage: a GBK file that is
+    # mostly ASCII has few bad sequences too, but hardly any valid UTF-8 Chinese
+    intact = sum(1 for ch in text if ord(ch) > 0x7F) - text.count("\ufffd")
+    if (
+        bad * 50 <= len(data)
+        and bad <= max(MAX_DAMAGED_BYTES, len(data) // 1000)
+        and intact >= bad * 10
+    ):
         return text, bad
     return None
 
