@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from claims.batch import run as batch_run
 from claims.batch import workers
 from claims.batch.consolidate import consolidate
-from claims.batch.feeds import parse_feed
+from claims.batch.feeds import parse_feed, parse_jsonl, read_folder
 from claims.batch.html import html_to_text
 from claims.batch.run import run_batch
 from claims.batch.sources import Source, SourcesError, load_sources
@@ -180,7 +181,8 @@ def test_cli_run_records_failures_and_goes_on(http_run, server):
     assert status["slow"]["status"] == "failed" and "timed out" in status["slow"]["error"]
     assert status["broken"]["status"] == "failed" and "feed" in status["broken"]["error"]
     assert status["missing"]["status"] == "failed" and "404" in status["missing"]["error"]
-    assert status["missing"]["attempts"] == 0 and server.hits["/missing.xml"] == 1  # no retry
+    assert status["missing"]["attempts"] == 1 and server.hits["/missing.xml"] == 1  # no retry
+    assert status["slow"]["attempts"] == 3  # timed out, retried twice
     assert status["flaky"]["status"] == "ok" and status["flaky"]["attempts"] == 3
     assert status["flaky"]["new"] == 3
     assert status["moved"]["new"] == 2  # followed the redirect
@@ -263,6 +265,7 @@ def test_report_html_marks_match_the_jsonl(http_run):
     page.feed((out / "report.html").read_text(encoding="utf-8"))
     assert len(page.claims) == len(claims)
     assert page.svgs >= 2 and page.scripts == 0 and not page.external
+    assert page.hrefs and all(h.startswith(("http://", "https://")) for h in page.hrefs)
     by_key = {}
     for record in claims:
         key = (
@@ -302,6 +305,7 @@ class ReportParser(HTMLParser):
         self.claims: list[tuple[dict[str, str], list[tuple[str, int, int, str]]]] = []
         self.svgs = self.scripts = 0
         self.external: list[str] = []
+        self.hrefs: list[str] = []
         self._mark: dict[str, str] | None = None
         self._text = ""
 
@@ -315,6 +319,8 @@ class ReportParser(HTMLParser):
             self.svgs += 1
         elif tag == "script":
             self.scripts += 1
+        if "href" in attrs:
+            self.hrefs.append(attrs["href"])
         if tag in ("link", "img", "script") and (attrs.get("src") or attrs.get("href")):
             self.external.append(attrs.get("src") or attrs.get("href"))
 
@@ -514,3 +520,173 @@ def test_validators_wait_until_every_item_is_committed(server, tmp_path, monkeyp
     assert second.extracted == 1 and second.failures == []
     third = run_batch(sources, out, workers=1)
     assert third.sources[0].status == "not_modified"
+
+
+# --------------------------------------------------------------- hostile input
+SENTENCE = "据Omdia估计，微软今年购买了48.5万块英伟达Hopper芯片。"
+DEEP = "<div>" * 5000 + SENTENCE + "</div>" * 5000
+
+
+def jsonl_source(path: Path | str = "dump.jsonl") -> Source:
+    return Source("d", "jsonl", str(path), False, "d")
+
+
+def write_dump(tmp: Path, rows: list[dict], name: str = "dump.jsonl") -> Path:
+    """A JSONL dump of *rows* and a sources file naming it (source "d")."""
+    dump = tmp / name
+    dump.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    sources = tmp / "s.toml"
+    sources.write_text(f'[[source]]\nname = "d"\npath = "{dump}"\n', encoding="utf-8")
+    return sources
+
+
+def test_deeply_nested_html_in_a_feed_item_is_read_or_one_warning(monkeypatch):
+    rss = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        "<item><guid>deep</guid><title>深</title><description><![CDATA[" + DEEP + "]]>"
+        "</description></item><item><guid>ok</guid><title>好</title>"
+        f"<description>{SENTENCE}</description></item></channel></rss>"
+    ).encode()
+    source = Source("f", "feed", "f.xml", False, "f")
+    parsed = parse_feed(rss, source)  # no RecursionError: the HTML walk is iterative
+    assert [a.guid for a in parsed.articles] == ["deep", "ok"]
+    assert SENTENCE in parsed.articles[0].text
+
+    def deep_failure(html: str) -> str:
+        if "<div>" * 100 in html:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(html)
+
+    real = html_to_text
+    monkeypatch.setattr("claims.batch.feeds.html_to_text", deep_failure)
+    parsed = parse_feed(rss, source)  # a converter that still fails costs one item
+    assert [a.guid for a in parsed.articles] == ["ok"]
+    assert len(parsed.warnings) == 1 and "item 1: unreadable (RecursionError)" in parsed.warnings[0]
+
+
+def test_deeply_nested_json_line_is_a_warning():
+    good = json.dumps({"id": "a", "text": SENTENCE}, ensure_ascii=False).encode()
+    parsed = parse_jsonl(good + b"\n" + b"[" * 100_000 + b"\n", jsonl_source())
+    assert [a.guid for a in parsed.articles] == ["a"]
+    assert len(parsed.warnings) == 1 and "line 2: invalid JSON" in parsed.warnings[0]
+
+
+def test_deeply_nested_html_in_a_jsonl_field_is_read_or_one_warning(monkeypatch):
+    rows = [{"id": "deep", "html": DEEP}, {"id": "ok", "text": SENTENCE}]
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+    parsed = parse_jsonl(data, jsonl_source())
+    assert [a.text for a in parsed.articles] == [SENTENCE, SENTENCE]
+
+    def deep_failure(html: str) -> str:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("claims.batch.feeds.html_to_text", deep_failure)
+    parsed = parse_jsonl(data, jsonl_source())
+    assert [a.guid for a in parsed.articles] == ["ok"]
+    assert parsed.warnings == ["d (dump.jsonl): line 1: unreadable body (RecursionError)"]
+
+
+def test_an_unexpected_error_fails_its_source_not_the_run(tmp_path, monkeypatch):
+    """The last line of defence: whatever a parser raises fails that source only."""
+    sources = write_dump(tmp_path, [{"id": "a", "published": "2025-03-01", "text": SENTENCE}])
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    (folder / "t.txt").write_text(SENTENCE, encoding="utf-8")
+    with sources.open("a", encoding="utf-8") as handle:
+        handle.write(f'[[source]]\nname = "t"\npath = "{folder}"\n')
+
+    def hostile(data: bytes, source: Source) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(batch_run, "parse_jsonl", hostile)
+    summary = run_batch(sources, tmp_path / "out", workers=1)
+    status = {s.source.name: s for s in summary.sources}
+    assert status["d"].status == "failed" and "RecursionError" in (status["d"].error or "")
+    assert status["t"].extracted == 1 and summary.claims_total == 1
+    assert (tmp_path / "out" / "report.json").exists()
+
+
+def test_items_sharing_a_url_are_both_kept(tmp_path):
+    """Live pages and section fronts link many items to one URL: identity is the id."""
+    url = "https://news.example.cn/live"
+    rows = [
+        {"id": "a", "url": url, "title": "快讯1", "published": "2025-03-01", "text": SENTENCE},
+        {
+            "id": "b",
+            "url": url,
+            "title": "快讯2",
+            "published": "2025-03-01",
+            "text": "谷歌去年采购了16.9万颗TPU。",
+        },
+    ]
+    sources = write_dump(tmp_path, rows)
+    out = tmp_path / "out"
+    first = run_batch(sources, out, workers=1)
+    assert first.extracted == 2
+    second = run_batch(sources, out, workers=1)
+    assert second.extracted == 0 and second.sources[0].unchanged == 2
+    articles = read_jsonl(out / "2025-03-01" / "articles.jsonl")
+    assert sorted(a["id"] for a in articles) == ["a", "b"]
+    claims = read_jsonl(out / "2025-03-01" / "claims.jsonl")
+    assert sorted(r["source"]["id"] for r in claims) == ["a", "b"]
+
+
+def test_an_item_without_id_keeps_its_row_when_the_feed_adds_ids(tmp_path):
+    """The URL fallback: a row stored under its URL is replaced, not duplicated."""
+    url = "https://news.example.cn/c1.html"
+    row = {"url": url, "published": "2025-03-01", "text": SENTENCE}
+    sources = write_dump(tmp_path, [row])
+    out = tmp_path / "out"
+    run_batch(sources, out, workers=1)
+    write_dump(tmp_path, [{**row, "id": "c1"}])
+    again = run_batch(sources, out, workers=1)
+    assert again.sources[0].unchanged == 1 and again.extracted == 0
+    write_dump(tmp_path, [{**row, "id": "c1", "text": SENTENCE.replace("微软", "谷歌")}])
+    changed = run_batch(sources, out, workers=1)
+    assert changed.sources[0].changed == 1
+    (article,) = read_jsonl(out / "2025-03-01" / "articles.jsonl")
+    assert article["id"] == "c1"
+
+
+def test_report_links_only_http_urls(tmp_path):
+    rows = [
+        {"id": "x", "url": "javascript:alert(document.domain)", "title": "恶意", "text": SENTENCE},
+        {"id": "y", "url": " JavaScript:alert(1)", "title": "恶意2", "text": SENTENCE},
+        {"id": "z", "url": "https://news.example.cn/z", "title": "正常", "text": SENTENCE},
+    ]
+    out = tmp_path / "out"
+    summary = run_batch(write_dump(tmp_path, rows), out, workers=1)
+    assert summary.claims_total == 3
+    page = ReportParser()
+    page.feed((out / "report.html").read_text(encoding="utf-8"))
+    assert len(page.claims) == 3
+    assert page.hrefs == ["https://news.example.cn/z"]
+
+
+def test_jsonl_published_times_are_utc():
+    rows = [
+        {"id": "a", "published": "2025-03-01T02:00:00+08:00", "text": SENTENCE},
+        {"id": "b", "published": "2025-03-01T12:00:00", "text": SENTENCE},  # naive: UTC
+        {"id": "c", "published": "2025-03-01", "text": SENTENCE},
+    ]
+    data = "".join(json.dumps(r) + "\n" for r in rows).encode()
+    a, b, c = parse_jsonl(data, jsonl_source()).articles
+    assert a.published == "2025-02-28T18:00:00+00:00" and a.published_date == date(2025, 2, 28)
+    assert b.published == "2025-03-01T12:00:00+00:00"
+    assert c.published == "2025-03-01T00:00:00+00:00"
+
+
+def test_damaged_bytes_are_warnings_in_jsonl_and_folders(tmp_path):
+    text = (SENTENCE * 5).encode()
+    damaged = text[:30] + b"\xff" + text[30:]
+    row = json.dumps({"id": "a", "text": SENTENCE * 5}, ensure_ascii=False).encode()
+    line = row[:30] + b"\xff" + row[30:]
+    parsed = parse_jsonl(line + b"\n", jsonl_source())
+    assert len(parsed.articles) == 1
+    assert len(parsed.warnings) == 1 and "invalid UTF-8" in parsed.warnings[0]
+    (tmp_path / "t.txt").write_bytes(damaged)
+    (tmp_path / "u.txt").write_bytes(text)
+    parsed = read_folder(Source("t", "folder", str(tmp_path), False, "t"))
+    assert len(parsed.articles) == 2
+    assert len(parsed.warnings) == 1 and "t.txt" in parsed.warnings[0]
+    assert "invalid UTF-8" in parsed.warnings[0]

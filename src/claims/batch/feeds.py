@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from ..reader import ReadError, decode, expand_inputs, read_path
+from ..reader import ReadError, decode_reporting, expand_inputs, read_path
 from .html import html_to_text, looks_like_html
 from .sources import Source
 
@@ -102,11 +102,16 @@ def parse_feed(
         parsed.warnings.append(f"{where}: malformed feed, read leniently: {_bozo(feed)}")
     encoding = feed.get("encoding") or None
     for number, entry in enumerate(feed.entries, 1):
-        title = _plain(entry.get("title_detail") or {"value": entry.get("title", "")})
-        body = _entry_body(entry)
+        where = f"{source.name} ({source.location}): item {number}"
+        try:
+            title = _plain(entry.get("title_detail") or {"value": entry.get("title", "")})
+            body = _entry_body(entry)
+        except Exception as exc:  # one hostile item must not fail the feed or the run
+            parsed.warnings.append(f"{where}: unreadable ({type(exc).__name__})")
+            continue
         text = compose(title, body)
         if not text:
-            parsed.warnings.append(f"{source.name} ({source.location}): item {number} has no text")
+            parsed.warnings.append(f"{where} has no text")
             continue
         url = entry.get("link") or None
         guid = entry.get("id") or url or sha1(text)
@@ -158,9 +163,10 @@ def _struct_time(entry: Any) -> str | None:
 
 # ------------------------------------------------------------------------- JSONL
 def parse_jsonl(data: bytes, source: Source) -> Parsed:
-    """One article per line: id, url, title, published, and text or html."""
+    """One article per line: id, url, title, published, and text or html. A line that
+    cannot be read (bad JSON, nesting too deep, hostile HTML) is a warning."""
     try:
-        content, encoding = decode(data, source.location)
+        content, encoding, damaged = decode_reporting(data, source.location)
     except ReadError as exc:
         raise FeedError(str(exc)) from exc
     parsed = Parsed()
@@ -173,6 +179,9 @@ def parse_jsonl(data: bytes, source: Source) -> Parsed:
         except json.JSONDecodeError as exc:
             parsed.warnings.append(f"{where}: invalid JSON ({exc.msg})")
             continue
+        except (ValueError, RecursionError) as exc:  # e.g. "[[[[…" nested past the limit
+            parsed.warnings.append(f"{where}: invalid JSON ({type(exc).__name__})")
+            continue
         if not isinstance(row, dict):
             parsed.warnings.append(f"{where}: not a JSON object")
             continue
@@ -182,6 +191,8 @@ def parse_jsonl(data: bytes, source: Source) -> Parsed:
             parsed.warnings.append(f"{where}: {exc}")
     if not parsed.articles and parsed.warnings:
         raise FeedError(f"no readable line ({parsed.warnings[0]})")
+    if damaged:  # read only in part: the run must say so (and exit 1)
+        parsed.warnings.insert(0, f"{source.name}: {damaged}")
     return parsed
 
 
@@ -190,13 +201,18 @@ def _jsonl_article(row: dict[str, Any], source: Source, encoding: str) -> Articl
     if not ident and not url:
         raise ValueError("neither 'id' nor 'url'")
     title = _opt_str(row, "title")
-    if isinstance(row.get("text"), str) and row["text"].strip():
-        body = row["text"]
-        body = html_to_text(body) if looks_like_html(body) else body.strip()
-    elif isinstance(row.get("html"), str):
-        body = html_to_text(row["html"])
-    else:
-        raise ValueError("no 'text' or 'html'")
+    try:
+        if isinstance(row.get("text"), str) and row["text"].strip():
+            body = row["text"]
+            body = html_to_text(body) if looks_like_html(body) else body.strip()
+        elif isinstance(row.get("html"), str):
+            body = html_to_text(row["html"])
+        else:
+            raise ValueError("no 'text' or 'html'")
+    except ValueError:
+        raise
+    except Exception as exc:  # hostile HTML must cost one line, not the run
+        raise ValueError(f"unreadable body ({type(exc).__name__})") from exc
     text = compose(title, body)
     if not text:
         raise ValueError("empty text")
@@ -233,7 +249,8 @@ def _iso(value: Any) -> str | None:
         raise ValueError(f"'published' is not ISO 8601: {value!r}") from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.isoformat()
+    # UTC like the feed path: day files are UTC days, and times compare as strings
+    return moment.astimezone(UTC).isoformat()
 
 
 # ------------------------------------------------------------------------ folders
@@ -254,6 +271,8 @@ def read_folder(source: Source) -> Parsed:
         except (ReadError, OSError) as exc:
             parsed.warnings.append(f"{source.name}: {exc}")
             continue
+        if document.warning:  # damaged bytes replaced: read only in part
+            parsed.warnings.append(f"{source.name}: {document.warning}")
         ident = Path(item).relative_to(root).as_posix()
         published = datetime.fromtimestamp(int(mtime), tz=UTC).isoformat()
         first = document.text.strip().split("\n", 1)[0].strip()

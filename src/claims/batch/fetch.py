@@ -25,7 +25,12 @@ RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
 class FetchError(Exception):
-    """A URL that could not be fetched after all attempts; the message says why."""
+    """A URL that could not be fetched after all attempts; the message says why and
+    `attempts` how many requests were made (the report shows it)."""
+
+    def __init__(self, message: str, attempts: int = 0) -> None:
+        super().__init__(message)
+        self.attempts = attempts
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +77,7 @@ def fetch(
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 body = response.read(MAX_BYTES + 1)
                 if len(body) > MAX_BYTES:
-                    raise FetchError(f"{url}: larger than {MAX_BYTES} bytes")
+                    raise FetchError(f"{url}: larger than {MAX_BYTES} bytes", attempt + 1)
                 return FetchResult(
                     url=response.geturl(),
                     status=response.status,
@@ -105,4 +110,6 @@ def fetch(
         except (ConnectionError, http.client.HTTPException, OSError) as exc:
             problem = f"{type(exc).__name__}: {exc}"
     attempts = attempt + 1
-    raise FetchError(f"{url}: {problem} ({attempts} attempt{'s' if attempts > 1 else ''})")
+    raise FetchError(
+        f"{url}: {problem} ({attempts} attempt{'s' if attempts > 1 else ''})", attempts
+    )

@@ -83,8 +83,16 @@ def html_to_text(html: str) -> str:
     return _LINES.sub("\n\n", text).strip()
 
 
-def _walk(node: LexborNode, parts: list[str]) -> None:
-    for child in node.iter(include_text=True):
+def _walk(root: LexborNode, parts: list[str]) -> None:
+    """Depth-first over *root*'s children with an explicit stack: hostile input nests
+    thousands of elements, and recursion per level would raise RecursionError."""
+    # a stack entry is a node to visit, or a string to emit once its block is closed
+    stack: list[LexborNode | str] = list(reversed(list(root.iter(include_text=True))))
+    while stack:
+        child = stack.pop()
+        if isinstance(child, str):
+            parts.append(child)
+            continue
         tag = child.tag
         if tag == "-text":
             parts.append((child.text_content or "").replace("\n", " "))
@@ -92,9 +100,9 @@ def _walk(node: LexborNode, parts: list[str]) -> None:
             parts.append("\n")
         elif tag in SKIP or tag == "-comment":
             continue
-        elif tag in BLOCKS:
-            parts.append("\n\n")
-            _walk(child, parts)
-            parts.append("\n\n")
         else:
-            _walk(child, parts)
+            block = tag in BLOCKS
+            if block:
+                parts.append("\n\n")
+                stack.append("\n\n")
+            stack.extend(reversed(list(child.iter(include_text=True))))

@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
 
 ROLES = ("buyer", "product", "amount")
 CHART_BARS = 15
@@ -202,6 +203,18 @@ def spans_in_sentence(record: dict[str, Any]) -> list[tuple[str, int, int]]:
     return kept
 
 
+def safe_link(url: str | None) -> str | None:
+    """*url* when it is http(s), else None: feed links are untrusted, and a
+    `javascript:` or `data:` href would run script in a page promised to have none."""
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url if scheme in ("http", "https") else None
+
+
 def claim_html(day: str, record: dict[str, Any]) -> str:
     """One claim: heading, where it comes from, the marked evidence sentence."""
     source, amount = record["source"], record["amount"]
@@ -224,7 +237,7 @@ def claim_html(day: str, record: dict[str, Any]) -> str:
         if role not in marked
     ]
     title = source.get("title") or source["doc"]
-    link = source.get("url")
+    link = safe_link(source.get("url"))
     where = f'<a href="{escape(link)}">{escape(title)}</a>' if link else escape(title)
     value = amount["value"]
     attrs = " ".join(

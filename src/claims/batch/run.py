@@ -190,8 +190,14 @@ def _collect(entry: SourceStats, state: State) -> list[Article]:
     source = entry.source
     try:
         parsed = _read(entry, state)
-    except (FetchError, FeedError, OSError) as exc:
+    except FetchError as exc:
+        entry.status, entry.error, entry.attempts = "failed", str(exc), exc.attempts
+        return []
+    except (FeedError, OSError) as exc:
         entry.status, entry.error = "failed", str(exc)
+        return []
+    except Exception as exc:  # last line of defence: one source must not stop the run
+        entry.status, entry.error = "failed", f"{type(exc).__name__}: {exc}"
         return []
     if parsed is None:
         entry.status = "not_modified"
@@ -269,7 +275,10 @@ def _extract(
     quiet: bool,
 ) -> tuple[int, int, list[str], int]:
     """Extract *todo* on the workers; commit each article with its claims as it returns.
-    Nothing to do starts no worker and loads no pipeline."""
+    Nothing to do starts no worker and loads no pipeline. A pool that breaks (a worker
+    OOM-killed or crashed: BrokenProcessPool, Dask's KilledWorker) ends extraction, not
+    the run: the articles not yet committed are failures, retried by the next run, and
+    the outputs are still rebuilt from what was committed."""
     if not todo:
         return 0, 0, [], 0
     from tqdm import tqdm
@@ -277,14 +286,10 @@ def _extract(
     from .workers import DaskPool, LocalPool, Pool, default_workers
 
     articles = {(a.source, a.guid): a for a in todo}
-    if scheduler:
-        pool: Pool = DaskPool(scheduler, workers or 0)
-        used = pool.slots
-    else:
-        used = workers or default_workers(len(todo))
-        pool = LocalPool(used)
+    done: set[tuple[str, str]] = set()
     extracted = claims_new = 0
     failures: list[str] = []
+    pool: Pool | None = None
     progress = tqdm(
         total=len(todo),
         unit="article",
@@ -293,8 +298,30 @@ def _extract(
         disable=quiet or not sys.stderr.isatty(),
     )
     try:
-        for result in pool.run(_payload(a) for a in todo):
-            article = articles[(result["key"][0], result["key"][1])]
+        if scheduler:
+            pool = DaskPool(scheduler, workers or 0)
+            used = pool.slots
+        else:
+            used = workers or default_workers(len(todo))
+            pool = LocalPool(used)
+        results = pool.run(_payload(a) for a in todo)
+        while True:
+            try:
+                result = next(results)
+            except StopIteration:
+                break
+            except Exception as exc:  # the pool itself failed; commits below may not
+                lost = [key for key in articles if key not in done]
+                for key in lost:
+                    by_name[key[0]].errors += 1
+                failures.append(
+                    f"extraction stopped, a worker failed ({type(exc).__name__}: {exc}); "
+                    f"{len(lost)} article(s) not extracted, retried by the next run"
+                )
+                break
+            key = (result["key"][0], result["key"][1])
+            done.add(key)
+            article = articles[key]
             entry = by_name[article.source]
             if result["error"]:
                 entry.errors += 1
@@ -312,7 +339,8 @@ def _extract(
             progress.update()
     finally:
         progress.close()
-        pool.close()
+        if pool is not None:
+            pool.close()
     return extracted, claims_new, failures, used
 
 

@@ -148,14 +148,16 @@ class State:
 
     # ------------------------------------------------------------------ items
     def status(self, article: Article) -> str:
-        """new, changed (same id or URL, other text) or unchanged."""
+        """new, changed (same id, other text) or unchanged. Identity is (source, guid):
+        many items may share one URL (live pages, section fronts). The URL matches only
+        a row stored without an id (its guid is its URL), for a feed that added ids."""
         row = self.db.execute(
             "SELECT content_hash FROM items WHERE source = ? AND guid = ?",
             (article.source, article.guid),
         ).fetchone()
         if row is None and article.url:
             row = self.db.execute(
-                "SELECT content_hash FROM items WHERE source = ? AND url = ?",
+                "SELECT content_hash FROM items WHERE source = ? AND url = ? AND guid = url",
                 (article.source, article.url),
             ).fetchone()
         if row is None:
@@ -167,9 +169,11 @@ class State:
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
+            # the same id, or the URL-keyed row of an item stored before the feed had
+            # ids; never another item's row that merely shares the URL
             old = db.execute(
                 "SELECT guid, first_seen FROM items WHERE source = ? AND (guid = ? OR "
-                "(url IS NOT NULL AND url = ?)) ORDER BY guid = ? DESC",
+                "(url IS NOT NULL AND url = ? AND guid = url)) ORDER BY guid = ? DESC",
                 (article.source, article.guid, article.url, article.guid),
             ).fetchall()
             first_seen = old[0][1] if old else now()

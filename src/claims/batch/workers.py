@@ -154,8 +154,12 @@ def _bounded(
 def _dask_task(payload: dict[str, Any]) -> dict[str, Any]:
     from distributed import get_worker
 
-    plugin = get_worker().plugins[PLUGIN_NAME]
-    return extract_payload(plugin.extractor, payload)
+    plugin = get_worker().plugins.get(PLUGIN_NAME)
+    extractor = getattr(plugin, "extractor", None)
+    if extractor is None:  # the plugin's setup failed: an article error, not a crash
+        error = "the pipeline failed to load on this Dask worker"
+        return {"key": payload["key"], "claims": [], "rejections": 0, "error": error}
+    return extract_payload(extractor, payload)
 
 
 def _extractor_plugin() -> Any:
@@ -185,8 +189,12 @@ class DaskPool:
             self.client = Client(address, timeout=connect_timeout, set_as_default=False)
         except (OSError, TimeoutError) as exc:
             raise RuntimeError(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
-        self.client.register_plugin(_extractor_plugin(), name=PLUGIN_NAME)
-        self.slots = sum(self.client.nthreads().values()) or 1
+        try:
+            self.client.register_plugin(_extractor_plugin(), name=PLUGIN_NAME)
+            self.slots = sum(self.client.nthreads().values()) or 1
+        except BaseException:  # the caller gets no pool to close: close the client here
+            self.client.close()
+            raise
         self.limit = max(workers, self.slots) * 4
 
     def run(self, payloads: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
