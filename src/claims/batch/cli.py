@@ -1,8 +1,9 @@
 """The `claims batch` command line: its arguments and exit codes. Kept apart from
 `run.py` so that registering the subcommand costs `claims extract` nothing at start-up.
 
-Exit codes: 0 all sources read; 1 a source (or an article's extraction) failed — the
-others are still processed and the failure is in the report; 2 usage error.
+Exit codes: 0 all sources read; 1 a source, an article's extraction or a worker failed,
+or an input was read only in part — the others are still processed and the failure is
+in the report; 2 usage error.
 """
 
 from __future__ import annotations
