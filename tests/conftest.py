@@ -16,3 +16,21 @@ def extractor():
     from claims import Extractor
 
     return Extractor()
+
+
+def batch_command(sources: Path, out: Path, *args: str) -> list[str]:
+    """The argv of `claims batch` run as a subprocess (tests that kill it or read its
+    exit code and stderr)."""
+    import sys
+
+    return [
+        sys.executable,
+        "-m",
+        "claims",
+        "batch",
+        "--sources",
+        str(sources),
+        "--out",
+        str(out),
+        *args,
+    ]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import json
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -25,7 +24,7 @@ from claims.batch.feeds import parse_feed, parse_jsonl, read_folder
 from claims.batch.html import html_to_text
 from claims.batch.run import run_batch
 from claims.batch.sources import Source, SourcesError, load_sources
-from conftest import DATA
+from conftest import DATA, batch_command
 
 FEEDS = DATA / "feeds"
 ETAG = '"rss2-v1"'
@@ -151,18 +150,7 @@ def http_run(server, tmp_path_factory):
     sources = http_sources(tmp, server.base)
     out = tmp / "out"
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "claims",
-            "batch",
-            "--sources",
-            str(sources),
-            "--out",
-            str(out),
-            "--workers",
-            "2",
-        ],
+        batch_command(sources, out, "--workers", "2"),
         capture_output=True,
         text=True,
         timeout=120,
@@ -360,17 +348,7 @@ def test_usage_errors_exit_2_without_traceback(tmp_path, content, args, message)
     if content is not None:
         sources.write_text(content, encoding="utf-8")
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "claims",
-            "batch",
-            "--sources",
-            str(sources),
-            "--out",
-            str(tmp_path / "out"),
-            *args,
-        ],
+        batch_command(sources, tmp_path / "out", *args),
         capture_output=True,
         text=True,
         timeout=60,

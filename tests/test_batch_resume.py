@@ -9,7 +9,6 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 
 from claims.batch.run import run_batch
 from claims.batch.workers import DELAY_ENV
-from conftest import DATA
+from conftest import DATA, batch_command
 
 FEEDS = DATA / "feeds"
 LOCAL = {
@@ -90,30 +89,14 @@ def test_kill_9_mid_run_then_rerun_equals_an_uninterrupted_run(baseline, tmp_pat
     out = tmp_path / "out"
     env = {**os.environ, DELAY_ENV: "0.3"}
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "claims",
-            "batch",
-            "--sources",
-            str(sources),
-            "--out",
-            str(out),
-            "--workers",
-            "2",
-            "--quiet",
-        ],
+        batch_command(sources, out, "--workers", "2", "--quiet"),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 90
-        while items_committed(out / "state.sqlite") < 5:
-            assert process.poll() is None, "the run ended before it could be killed"
-            assert time.monotonic() < deadline, "no article committed in time"
-            time.sleep(0.05)
+        wait_for_commits(process, out, 5)
     finally:
         os.killpg(process.pid, signal.SIGKILL)  # the run and its worker processes
         process.wait(timeout=30)
@@ -127,6 +110,15 @@ def test_kill_9_mid_run_then_rerun_equals_an_uninterrupted_run(baseline, tmp_pat
     with sqlite3.connect(out / "state.sqlite") as db:
         runs = [r[0] for r in db.execute("SELECT status FROM runs ORDER BY id")]
     assert runs == ["interrupted", "done"]
+
+
+def wait_for_commits(process: subprocess.Popen, out: Path, count: int) -> None:
+    """Wait (up to 90 s) until the running batch has committed *count* articles."""
+    deadline = time.monotonic() + 90
+    while items_committed(out / "state.sqlite") < count:
+        assert process.poll() is None, "the run ended before it could be killed"
+        assert time.monotonic() < deadline, "no article committed in time"
+        time.sleep(0.05)
 
 
 def worker_pids(parent: int) -> list[int]:
@@ -150,9 +142,8 @@ def test_a_killed_worker_fails_its_articles_not_the_run(baseline, tmp_path):
     sources, expected, _ = baseline
     out = tmp_path / "out"
     env = {**os.environ, DELAY_ENV: "0.3"}
-    command = [sys.executable, "-m", "claims", "batch", "--sources", str(sources)]
     process = subprocess.Popen(
-        [*command, "--out", str(out), "--workers", "2", "--quiet"],
+        batch_command(sources, out, "--workers", "2", "--quiet"),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -160,11 +151,7 @@ def test_a_killed_worker_fails_its_articles_not_the_run(baseline, tmp_path):
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 90
-        while items_committed(out / "state.sqlite") < 3:
-            assert process.poll() is None, "the run ended before a worker could be killed"
-            assert time.monotonic() < deadline, "no article committed in time"
-            time.sleep(0.05)
+        wait_for_commits(process, out, 3)
         victims = worker_pids(process.pid)
         assert victims, "no worker process found"
         os.kill(victims[0], signal.SIGKILL)

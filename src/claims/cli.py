@@ -53,13 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print each rejected candidate amount and why on stderr",
     )
-    ex.add_argument("--segmenter", default="jieba", choices=SEGMENTERS, help="word segmenter")
-    ex.add_argument(
-        "--ner",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="run the trained entity recogniser on candidate sentences (default: on)",
-    )
+    _add_pipeline_options(ex, "run the trained entity recogniser on candidate sentences")
     ex.add_argument(
         "--max-bytes",
         type=int,
@@ -68,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     ex.add_argument(
         "--published",
-        type=_iso_date,
+        type=iso_date,
         metavar="YYYY-MM-DD",
         help="the documents' date: resolves 今年/去年 to years in 'period'",
     )
@@ -87,13 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         "--by-tag", action="store_true", help="also score each phenomenon (gold 'tags') apart"
     )
     ev.add_argument("--min-f1", type=float, default=None, help="exit 1 when F1 falls below this")
-    ev.add_argument("--segmenter", default="jieba", choices=SEGMENTERS, help="word segmenter")
-    ev.add_argument(
-        "--ner",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="with a folder: run the entity recogniser (default: on)",
-    )
+    _add_pipeline_options(ev, "with a folder: run the entity recogniser")
     ev.add_argument(
         "--without-heldout",
         action="store_true",
@@ -106,7 +94,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _iso_date(text: str) -> date:
+def _add_pipeline_options(parser: argparse.ArgumentParser, ner_help: str) -> None:
+    parser.add_argument("--segmenter", default="jieba", choices=SEGMENTERS, help="word segmenter")
+    parser.add_argument(
+        "--ner",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=f"{ner_help} (default: on)",
+    )
+
+
+def iso_date(text: str) -> date:
+    """An argparse type for YYYY-MM-DD (shared by `extract --published` and `batch
+    --since`)."""
     try:
         return date.fromisoformat(text)
     except ValueError as exc:

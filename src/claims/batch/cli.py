@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from datetime import date
 from typing import Any
 
+from ..cli import iso_date
 from .consolidate import DEFAULT_TOLERANCE
 from .workers import ARTICLES_PER_WORKER
 
@@ -41,7 +41,7 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument(
         "--since",
-        type=_iso_date,
+        type=iso_date,
         metavar="YYYY-MM-DD",
         help="skip articles published before this date",
     )
@@ -64,13 +64,6 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
-
-
-def _iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
 def main(args: argparse.Namespace) -> int:
