@@ -668,3 +668,22 @@ def test_damaged_bytes_are_warnings_in_jsonl_and_folders(tmp_path):
     assert len(parsed.articles) == 2
     assert len(parsed.warnings) == 1 and "t.txt" in parsed.warnings[0]
     assert "invalid UTF-8" in parsed.warnings[0]
+
+
+def test_a_second_run_on_the_same_folder_is_refused(tmp_path):
+    """Two overlapping runs would extract the same items twice: the second is a usage
+    error naming the folder, the first is untouched."""
+    import fcntl
+
+    from claims.batch.run import LOCK_FILE, run_batch
+    from claims.batch.sources import UsageError
+
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[source]]\nname = "texts"\npath = "{DATA / "feeds"}"\n')
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / LOCK_FILE, "wb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(UsageError, match="another batch run"):
+            run_batch(sources, out)
+    assert not (out / "state.sqlite").exists()

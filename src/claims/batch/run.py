@@ -13,13 +13,14 @@ each written atomically.
 
 from __future__ import annotations
 
+import fcntl
 import re
 import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..output import atomic_writer, jsonl_line
 from .consolidate import DEFAULT_TOLERANCE, consolidate
@@ -29,6 +30,7 @@ from .sources import Source, UsageError, load_sources
 from .state import CHANGED, NEW, State, now
 
 STATE_FILE = "state.sqlite"
+LOCK_FILE = ".lock"
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -111,14 +113,44 @@ def run_batch(
     tolerance: float = DEFAULT_TOLERANCE,
     quiet: bool = True,
 ) -> Summary:
-    """One batch run (see the module doc); UsageError for a bad sources file or --out."""
-    started = time.monotonic()
+    """One batch run (see the module doc); UsageError for a bad sources file or --out,
+    or when another run holds the folder."""
     sources = load_sources(sources_path)
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--out {out}: cannot create the folder ({exc.strerror or exc})") from exc
+    lock = _lock(out)
+    try:
+        return _run_locked(sources, sources_path, out, workers, scheduler, since, tolerance, quiet)
+    finally:
+        lock.close()  # closing the file releases the lock
+
+
+def _lock(out: Path) -> IO[bytes]:
+    """Only one run per output folder at a time: a second one (a cron job overlapping a
+    slow night) is refused instead of extracting the same items twice."""
+    handle = open(out / LOCK_FILE, "wb")  # noqa: SIM115 - held for the whole run
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        handle.close()
+        raise UsageError(f"--out {out}: another batch run is using this folder") from exc
+    return handle
+
+
+def _run_locked(
+    sources: list[Source],
+    sources_path: str | Path,
+    out: Path,
+    workers: int | None,
+    scheduler: str | None,
+    since: date | None,
+    tolerance: float,
+    quiet: bool,
+) -> Summary:
+    started = time.monotonic()
     options = {
         "sources": str(sources_path),
         "workers": workers,
