@@ -207,6 +207,11 @@ CLAIMS_FOUND += [
         "据路透社报道，阿联酋G42将在三年内采购数十万颗英伟达芯片，首批为2万颗GB300。",
         [("G42", "GB300", 20000, None, "plan")],
     ),
+    # 该校 refers to the university named before; 新增 adds to what it owns
+    (
+        "香港城市大学去年采购了512颗H200。该校发言人表示，今年还将新增约300颗H200。",
+        [("城市大学", "H200", 512, None, "purchase"), ("城市大学", "H200", 300, None, "plan")],
+    ),
     # a Latin name right before a hedged amount (OpenAI约…) is not a model number
     (
         "消息人士称，Anthropic约采购了3万颗TPU，OpenAI约2万颗。",
