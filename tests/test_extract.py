@@ -212,6 +212,14 @@ CLAIMS_FOUND += [
         "香港城市大学去年采购了512颗H200。该校发言人表示，今年还将新增约300颗H200。",
         [("城市大学", "H200", 512, None, "purchase"), ("城市大学", "H200", 300, None, "plan")],
     ),
+    # a total over several buyers (三家合计) is nobody's order value
+    (
+        "建设银行和交通银行分别采购了600台和400台AI服务器，两家合计订单金额约9亿元。",
+        [
+            ("建设银行", "服务器", 600, None, "purchase"),
+            ("交通银行", "服务器", 400, None, "purchase"),
+        ],
+    ),
     # a Latin name right before a hedged amount (OpenAI约…) is not a model number
     (
         "消息人士称，Anthropic约采购了3万颗TPU，OpenAI约2万颗。",

@@ -1063,6 +1063,12 @@ class SentenceLinker:
             return f"{rule} with nothing to refer to"
         ref = prior[-1]
         c_start, c_end = self._clause(sentence, am.start)
+        buyers = {d.buyer.id or d.buyer.name for d in prior}
+        if len(buyers) > 1 and (
+            _plural_pattern().search(self.text, c_start, am.start)
+            or self.cues.joint.find(self.text, c_start, am.start, tokens)
+        ):
+            return f"{rule}: a total over several buyers (三家合计…)"
         named = [o.id for o in self.tagged.within("org", c_start, am.start) if o.id]
         if named:
             # 海航订单价值约59亿美元: the order of the buyer the clause names
