@@ -340,6 +340,20 @@ def test_report_published_earlier_is_the_source(extractor):
     }
 
 
+def test_restatement_under_another_product_name_is_one_claim(extractor):
+    """A headline's B300服务器 and the body's AI服务器 for the same 384 units are one
+    purchase: the more specific product stays, with both evidence sentences."""
+    claims = extractor.extract(
+        "远传电信采购384台B300服务器\n远传电信今日宣布，已采购384台AI服务器，用于主权AI云。"
+    )
+    assert [(c.buyer.name, c.product.name, c.amount.value) for c in claims] == [
+        ("远传电信", "B300", 384)
+    ]
+    assert len(claims[0].source.evidence) == 2
+    two = extractor.extract("亚马逊今年部署了100万颗Trainium2，明年计划再部署100万颗Trainium3。")
+    assert sorted(c.product.name for c in two) == ["Trainium2", "Trainium3"]
+
+
 def test_duplicate_claim_is_merged_with_all_evidence(extractor):
     text = "微软年内购入48.5万块Hopper芯片\n据Omdia估计，微软今年购买了48.5万块英伟达Hopper芯片。"
     claims = extractor.extract(text)

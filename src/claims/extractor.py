@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+import regex
+
 from .amounts import AmountMatch, grammar
 from .attribution import Attribution, Attributor
 from .lexicon import Hit, Lexicon, load_lexicon
@@ -31,6 +33,9 @@ CHUNK_CHARS = 200_000
 # each chunk is read with up to this many sentences (and characters) before it as context
 LEAD_SENTENCES = 34
 LEAD_CHARS = 20_000
+# two model names with the same letters-and-number root (A330neo, A330-900) are one
+# line of models; Trainium2 and Trainium3 are not
+_MODEL_ROOT = regex.compile(r"[a-z]*\d+")
 # How many sentences before a candidate are read for attributions that carry over.
 ATTRIBUTION_CONTEXT = 3
 
@@ -107,7 +112,9 @@ class Extractor:
         """Extract from one document; a very long one is read in chunks cut at
         paragraph or sentence ends, with offsets kept relative to the whole text."""
         if len(original) <= CHUNK_CHARS:
-            return self._run_chunk(original, doc, encoding, published)
+            result = self._run_chunk(original, doc, encoding, published)
+            result.claims = self._restatements(result.claims)
+            return result
         claims: list[Claim] = []
         rejections: list[dict[str, object]] = []
         for lead, lo, hi in chunk_bounds(normalize(original), CHUNK_CHARS):
@@ -121,7 +128,53 @@ class Extractor:
                 rejection["end"] = int(rejection["end"]) + lead  # type: ignore[call-overload]
             claims.extend(part.claims)
             rejections.extend(part.rejections)
-        return Result(doc, _merge(claims), rejections)
+        return Result(doc, self._restatements(_merge(claims)), rejections)
+
+    def _restatements(self, claims: list[Claim]) -> list[Claim]:
+        """The same purchase told twice under two names for the product (the headline's
+        B300伺服器 and the body's AI伺服器; A330neo and A330-900) is one claim, with the
+        more specific product and both evidence sentences."""
+        groups: dict[tuple, list[Claim]] = {}
+        for claim in claims:
+            key = (claim.buyer.id or claim.buyer.name, claim.amount.value, claim.amount.currency)
+            groups.setdefault(key, []).append(claim)
+        kept: list[Claim] = []
+        for group in groups.values():
+            merged: list[Claim] = []
+            for claim in group:
+                twin = next((m for m in merged if self._same_product(m, claim)), None)
+                if twin is None:
+                    merged.append(claim)
+                    continue
+                better, other = (
+                    (claim, twin) if self._level(claim) > self._level(twin) else (twin, claim)
+                )
+                _fold(better, other)
+                merged[merged.index(twin)] = better
+            kept.extend(merged)
+        order = {id(c): i for i, c in enumerate(claims)}
+        return sorted(kept, key=lambda c: order[id(c)])
+
+    def _level(self, claim: Claim) -> int:
+        entry = self.lexicon.entry("product", claim.product.id)
+        return entry.level if entry else 2
+
+    def _same_product(self, a: Claim, b: Claim) -> bool:
+        """Two names for one product: the same class, and one is only the class
+        (服务器) or both name one line of models (A330neo / A330-900)."""
+        first = self.lexicon.entry("product", a.product.id)
+        second = self.lexicon.entry("product", b.product.id)
+        if first is None or second is None:
+            return False
+        if min(first.level, second.level) <= 1:
+            # a class word restating a named product: the same class, or the class word
+            # is part of the product's phrase (B300服务器 / AI服务器)
+            generic, named = (a, b) if first.level <= second.level else (b, a)
+            return first.cls == second.cls or generic.product.name in named.product.text
+        if first.cls != second.cls or first.cls is None:
+            return False
+        roots = [_MODEL_ROOT.match(e.name.casefold()) for e in (first, second)]
+        return all(roots) and roots[0].group() == roots[1].group()  # type: ignore[union-attr]
 
     def _run_chunk(
         self,
@@ -364,6 +417,18 @@ def _merge(claims: list[Claim]) -> list[Claim]:
             kept.product = claim.product
         kept.confidence = max(kept.confidence, claim.confidence)
     return list(merged.values())
+
+
+def _fold(kept: Claim, other: Claim) -> None:
+    """Fold a restatement into the claim that stays: its evidence, and its source when
+    the kept one has none."""
+    seen = {e.sentence_start for e in kept.source.evidence}
+    kept.source.evidence += [e for e in other.source.evidence if e.sentence_start not in seen]
+    kept.source.evidence.sort(key=lambda e: e.sentence_start)
+    if kept.source.attributed_to is None and other.source.attributed_to:
+        kept.source.attributed_to = other.source.attributed_to
+        kept.source.attribution_text = other.source.attribution_text
+    kept.confidence = max(kept.confidence, other.confidence)
 
 
 def _rejection(r: Rejection, original: str) -> dict[str, object]:
