@@ -340,6 +340,18 @@ def test_report_published_earlier_is_the_source(extractor):
     }
 
 
+def test_bare_yuan_is_the_local_dollar_in_taiwan_news(extractor):
+    """元 alone is renminbi, but in a traditional-script story that names 新台幣 (and
+    never 人民幣) it is the New Taiwan dollar; a mainland story quoting a share price in
+    港元 keeps 元 as renminbi."""
+    taiwan = extractor.extract(
+        "中華電信斥資約30億元添購AI伺服器。\n中華電信表示，這筆新台幣30億元的採購案將分兩年執行。"
+    )
+    assert {(c.amount.value, c.amount.currency) for c in taiwan} == {(3_000_000_000, "TWD")}
+    mainland = extractor.extract("京东云斥资约18亿元采购AI服务器。京东集团港股报收132.4港元。")
+    assert [(c.amount.value, c.amount.currency) for c in mainland] == [(1_800_000_000, "CNY")]
+
+
 def test_restatement_under_another_product_name_is_one_claim(extractor):
     """A headline's B300服务器 and the body's AI服务器 for the same 384 units are one
     purchase: the more specific product stays, with both evidence sentences."""

@@ -10,7 +10,7 @@ words, thousands separators and vague amounts. All vocabulary comes from
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Any
 
@@ -214,6 +214,33 @@ class AmountGrammar:
             amount = self.from_match(m)
             if amount is not None:
                 yield m, amount
+
+    def yuan_currency(self, text: str) -> str:
+        """What a bare 元 means in this document: renminbi, unless the document names
+        exactly one other 元 currency (新台币, 港元) and never renminbi."""
+        named = {
+            code
+            for code, words in self.units["bare_yuan"]["explicit"].items()
+            if any(word in text for word in words)
+        }
+        others = named - {"CNY"}
+        return others.pop() if len(others) == 1 and "CNY" not in named else "CNY"
+
+    def with_yuan_as(self, matches: list[AmountMatch], text: str, code: str) -> list[AmountMatch]:
+        """Re-read the bare-元 amounts of *matches* as *code* (see `yuan_currency`)."""
+        if code == "CNY":
+            return matches
+        explicit = self.units["bare_yuan"]["explicit"]["CNY"]
+        result = []
+        for m in matches:
+            a = m.amount
+            surface = text[m.start : m.end]
+            if a.currency == "CNY" and a.unit in ("元", "亿元") and not any(
+                word in surface for word in explicit
+            ):
+                m = AmountMatch(m.start, m.end, replace(a, currency=code))
+            result.append(m)
+        return result
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[AmountMatch]:
         """All amounts in text[start:end] (normalised form) that carry a unit or

@@ -33,6 +33,10 @@ CHUNK_CHARS = 200_000
 # each chunk is read with up to this many sentences (and characters) before it as context
 LEAD_SENTENCES = 34
 LEAD_CHARS = 20_000
+# share of Han characters changed by traditional→simplified normalisation (in the first
+# characters of a text) from which the text counts as written in traditional Chinese
+TRADITIONAL_SHARE = 0.03
+TRADITIONAL_SAMPLE = 5_000
 # two model names with the same letters-and-number root (A330neo, A330-900) are one
 # line of models; Trainium2 and Trainium3 are not
 _MODEL_ROOT = regex.compile(r"[a-z]*\d+")
@@ -188,6 +192,9 @@ class Extractor:
         text = normalize(original)
         sentences = split_sentences(text)
         amounts = {s.index: grammar().find(text, s.start, s.end) for s in sentences}
+        yuan = grammar().yuan_currency(text) if _traditional(original, text) else "CNY"
+        if yuan != "CNY":  # Taiwan or Hong Kong news: 元 is their dollar
+            amounts = {i: grammar().with_yuan_as(found, text, yuan) for i, found in amounts.items()}
         candidates = [s for s in sentences if amounts[s.index]]
         if not candidates:
             return Result(doc, [])
@@ -417,6 +424,16 @@ def _merge(claims: list[Claim]) -> list[Claim]:
             kept.product = claim.product
         kept.confidence = max(kept.confidence, claim.confidence)
     return list(merged.values())
+
+
+def _traditional(original: str, normalised: str) -> bool:
+    """Is the text written in traditional characters (Taiwan, Hong Kong)? Then a bare
+    元 may be the local dollar. Normalisation maps traditional to simplified one for
+    one, so the share of Han characters it changed says which script this is."""
+    sample = range(min(len(original), TRADITIONAL_SAMPLE))
+    han = [i for i in sample if "\u4e00" <= original[i] <= "\u9fff"]
+    changed = sum(1 for i in han if original[i] != normalised[i])
+    return bool(han) and changed >= TRADITIONAL_SHARE * len(han)
 
 
 def _fold(kept: Claim, other: Claim) -> None:
