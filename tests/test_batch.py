@@ -687,3 +687,24 @@ def test_a_second_run_on_the_same_folder_is_refused(tmp_path):
         with pytest.raises(UsageError, match="another batch run"):
             run_batch(sources, out)
     assert not (out / "state.sqlite").exists()
+
+
+def test_an_empty_feed_is_a_note_not_a_failure(tmp_path):
+    """A feed with no news today, or an item with no text, loses nothing: a note in the
+    report, exit 0; only inputs read in part make the run exit 1."""
+    from claims.cli import main
+
+    feed = tmp_path / "empty.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<item><guid>x1</guid><title></title><description></description></item>"
+        "</channel></rss>",
+        encoding="utf-8",
+    )
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[source]]\nname = "quiet"\npath = "{feed}"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["batch", "--sources", str(sources), "--out", str(out), "--quiet"]) == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    quiet = next(s for s in report["sources"] if s["name"] == "quiet")
+    assert quiet["warnings"] == [] and any("no text" in n for n in quiet["notes"])

@@ -60,7 +60,8 @@ class Article:
 @dataclass(slots=True)
 class Parsed:
     articles: list[Article] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # input lost: the run exits 1
+    notes: list[str] = field(default_factory=list)  # nothing lost (an item with no text)
 
 
 def sha1(text: str) -> str:
@@ -111,7 +112,7 @@ def parse_feed(
             continue
         text = compose(title, body)
         if not text:
-            parsed.warnings.append(f"{where} has no text")
+            parsed.notes.append(f"{where} has no text")
             continue
         url = entry.get("link") or None
         guid = entry.get("id") or url or sha1(text)

@@ -50,6 +50,7 @@ class SourceStats:
     errors: int = 0
     attempts: int = 0
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     validators: tuple[str, str | None, str | None] | None = None
     outstanding: int = 0
 
@@ -71,6 +72,7 @@ class SourceStats:
             "errors": self.errors,
             "attempts": self.attempts,
             "warnings": self.warnings,
+            "notes": self.notes,
         }
 
 
@@ -235,9 +237,10 @@ def _collect(entry: SourceStats, state: State) -> list[Article]:
         entry.status = "not_modified"
         return []
     entry.warnings.extend(parsed.warnings)
+    entry.notes.extend(parsed.notes)
     entry.items = len(parsed.articles)
     if source.kind != "folder" and not parsed.articles and not parsed.warnings:
-        entry.warnings.append(f"{source.name}: no items")
+        entry.notes.append(f"{source.name}: no items")  # a quiet day is no failure
     return parsed.articles
 
 
