@@ -212,6 +212,14 @@ CLAIMS_FOUND += [
         "香港城市大学去年采购了512颗H200。该校发言人表示，今年还将新增约300颗H200。",
         [("城市大学", "H200", 512, None, "purchase"), ("城市大学", "H200", 300, None, "plan")],
     ),
+    # a budget stated after the purchase is its money amount
+    (
+        "中国联通发布公告称，公司拟采购约2500台AI服务器，预算金额约为27亿元（含税）。",
+        [
+            ("中国联通", "服务器", 2500, None, "plan"),
+            ("中国联通", "服务器", 2_700_000_000, "CNY", "plan"),
+        ],
+    ),
     # a total over several buyers (三家合计) is nobody's order value
     (
         "建设银行和交通银行分别采购了600台和400台AI服务器，两家合计订单金额约9亿元。",
