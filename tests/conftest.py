@@ -34,3 +34,14 @@ def batch_command(sources: Path, out: Path, *args: str) -> list[str]:
         str(out),
         *args,
     ]
+
+
+def assert_grounded(records: list[dict], text: str) -> None:
+    """Every span and evidence sentence of these JSONL records is the text at its offsets."""
+    for record in records:
+        for part in ("buyer", "product", "amount"):
+            span = record[part]
+            assert text[span["start"] : span["end"]] == span["text"]
+        source = record["source"]
+        assert text[source["sentence_start"] : source["sentence_end"]] == source["sentence"]
+

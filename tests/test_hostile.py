@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from claims import cli
+from conftest import assert_grounded
 
 CLAIM = "据Omdia估计，微软今年购买了48.5万块英伟达Hopper芯片。"
 SECOND = "另据TrendForce统计，谷歌去年采购了16.9万颗TPU。"
@@ -44,15 +45,6 @@ def extract(capsys, *args: str) -> tuple[int, list[dict], list[str]]:
     captured = capsys.readouterr()
     records = [json.loads(line) for line in captured.out.splitlines()]
     return code, records, captured.err.splitlines()
-
-
-def assert_grounded(records: list[dict], text: str) -> None:
-    for record in records:
-        for part in ("buyer", "product", "amount"):
-            span = record[part]
-            assert text[span["start"] : span["end"]] == span["text"]
-        source = record["source"]
-        assert text[source["sentence_start"] : source["sentence_end"]] == source["sentence"]
 
 
 # ----------------------------------------------------------------- failed inputs
