@@ -20,21 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from claims.evaluate import load_jsonl, score  # noqa: E402
+from claims.evaluate import load_jsonl, predict_folder, score  # noqa: E402
 from claims.extractor import Extractor  # noqa: E402
 from claims.ner import heldout_ids  # noqa: E402
-from claims.reader import read_path  # noqa: E402
 
 
 def evaluate(folder: Path, extractor: Extractor) -> dict[str, float]:
     """P/R/F1 of *extractor* on a folder of documents with gold.jsonl."""
     gold = load_jsonl(folder / "gold.jsonl")
-    predictions = [
-        claim.to_dict()
-        for row in gold
-        for claim in extractor.extract_document(read_path(folder / row["doc"])).claims
-    ]
-    s = score(gold, predictions)
+    s = score(gold, predict_folder(folder, gold, extractor))
     return {"p": s.precision, "r": s.recall, "f1": s.f1, "tp": s.tp, "fp": s.fp, "fn": s.fn}
 
 

@@ -87,14 +87,7 @@ def items_committed(state: Path) -> int:
 def test_kill_9_mid_run_then_rerun_equals_an_uninterrupted_run(baseline, tmp_path):
     sources, expected, summary = baseline
     out = tmp_path / "out"
-    env = {**os.environ, DELAY_ENV: "0.3"}
-    process = subprocess.Popen(
-        batch_command(sources, out, "--workers", "2", "--quiet"),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    process = start_slow_run(sources, out, stderr=subprocess.DEVNULL)
     try:
         wait_for_commits(process, out, 5)
     finally:
@@ -110,6 +103,19 @@ def test_kill_9_mid_run_then_rerun_equals_an_uninterrupted_run(baseline, tmp_pat
     with sqlite3.connect(out / "state.sqlite") as db:
         runs = [r[0] for r in db.execute("SELECT status FROM runs ORDER BY id")]
     assert runs == ["interrupted", "done"]
+
+
+def start_slow_run(sources: Path, out: Path, stderr: int) -> subprocess.Popen:
+    """A 2-worker batch run slowed per article (so it can be killed mid-way), in its own
+    process group."""
+    return subprocess.Popen(
+        batch_command(sources, out, "--workers", "2", "--quiet"),
+        env={**os.environ, DELAY_ENV: "0.3"},
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def wait_for_commits(process: subprocess.Popen, out: Path, count: int) -> None:
@@ -141,15 +147,7 @@ def test_a_killed_worker_fails_its_articles_not_the_run(baseline, tmp_path):
     1; the articles it did not finish are extracted by the next run."""
     sources, expected, _ = baseline
     out = tmp_path / "out"
-    env = {**os.environ, DELAY_ENV: "0.3"}
-    process = subprocess.Popen(
-        batch_command(sources, out, "--workers", "2", "--quiet"),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    process = start_slow_run(sources, out, stderr=subprocess.PIPE)
     try:
         wait_for_commits(process, out, 3)
         victims = worker_pids(process.pid)

@@ -97,15 +97,9 @@ def test_lexicon_wins_where_both_speak():
 def test_recall_on_documents_naming_only_held_out_entities(unseen):
     """The ablation's headline figure (benchmarks/ablation.py): with the model, claims
     about names the lexicon does not know are found; without it, none are."""
-    from claims.evaluate import score
-    from claims.reader import read_path
+    from claims.evaluate import predict_folder, score
 
     folder = CORPUS.parent / "unseen"
     gold = load_jsonl(folder / "gold.jsonl")
-    with_model = [
-        c.to_dict()
-        for row in gold
-        for c in unseen.extract_document(read_path(folder / row["doc"])).claims
-    ]
-    scores = score(gold, with_model)
+    scores = score(gold, predict_folder(folder, gold, unseen))
     assert scores.recall >= 0.80 and scores.precision >= 0.85, scores.totals()

@@ -222,18 +222,13 @@ def _eval(args: argparse.Namespace) -> int:
             if args.pred:
                 predictions = load_jsonl(args.pred)
             else:
+                from .evaluate import predict_folder
                 from .extractor import Extractor
                 from .ner import heldout_ids
-                from .reader import read_path
 
                 exclude = heldout_ids() if args.without_heldout else frozenset()
                 extractor = Extractor(args.segmenter, ner=args.ner, exclude=exclude)
-                predictions = []
-                for row in gold:
-                    document = read_path(gold_path / row["doc"])
-                    predictions += [
-                        c.to_dict() for c in extractor.extract_document(document).claims
-                    ]
+                predictions = predict_folder(gold_path, gold, extractor)
         else:
             if not args.pred:
                 print(

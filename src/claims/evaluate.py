@@ -163,6 +163,18 @@ def describe_tags(tagged: dict[str, Scores]) -> str:
     return "\n".join(lines)
 
 
+def predict_folder(folder: Path, gold_rows: list[dict[str, Any]], extractor: Any) -> list[dict]:
+    """The extractor's records for every document of a gold folder (`claims eval
+    FOLDER`, the ablation benchmark, the unseen-names test)."""
+    from .reader import read_path
+
+    return [
+        claim.to_dict()
+        for row in gold_rows
+        for claim in extractor.extract_document(read_path(folder / row["doc"])).claims
+    ]
+
+
 def load_jsonl(path: str | Path) -> list[dict[str, Any]]:
     rows = []
     with open(path, encoding="utf-8") as handle:

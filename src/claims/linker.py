@@ -142,6 +142,12 @@ class SentenceLinker:
         # attributions read in each sentence so far (a table's source is in its head)
         self.heard: dict[int, list[Attribution]] = {}
         self._span_cache: dict[tuple[int, frozenset[str]], list[tuple[int, int]]] = {}
+        # cue lists asked for once per amount or organisation: read them once
+        raw = self.cues.raw
+        self._purposes = tuple(raw["spending_purposes"])
+        self._places = tuple(raw["place_prefixes"])
+        self._deal_verbs = tuple(raw["bilateral_deal_verbs"])
+        self._counterparty_gaps = frozenset(raw["counterparty_markers"])
         self.classifiers: dict[str, str] = grammar().classifiers
         self.accepts: dict[str, list[str]] = grammar().units["classifier_accepts"]
 
@@ -377,7 +383,7 @@ class SentenceLinker:
     def _exclusion(
         self, c_start: int, c_end: int, predicates: list[Cue], tokens: Tokens | None
     ) -> str | None:
-        purposes = tuple(self.cues.raw["spending_purposes"])
+        purposes = self._purposes
         for cue in self.cues.exclusions.find(self.text, c_start, c_end, tokens):
             if any(
                 p.start <= cue.start < p.end and len(p.word) > len(cue.word) for p in predicates
@@ -578,8 +584,7 @@ class SentenceLinker:
         """Does *org* open its clause (after time words, a dateline, or a place name:
         香港数码港)?"""
         lead = _LEAD_WORDS.sub("", self.text[c_start : org.start]).strip()
-        places = tuple(self.cues.raw["place_prefixes"])
-        return lead in places or lead == "" or lead.endswith(("由", "让", "令", "使"))
+        return lead in self._places or lead == "" or lead.endswith(("由", "让", "令", "使"))
 
     def _seller(
         self, sentence: Sentence, lo: int, anchor: int, tokens: Tokens | None
@@ -636,13 +641,10 @@ class SentenceLinker:
         """Viettel与英伟达合作 / 东航和空客签约: the organisation right after 与/和, right
         before a deal verb, is the other party, even though 与 also coordinates."""
         before = self.tagged.within("org", c_start, org.start)
-        if (
-            not before
-            or self.text[before[-1].end : org.start] not in self.cues.raw["counterparty_markers"]
-        ):
+        if not before or self.text[before[-1].end : org.start] not in self._counterparty_gaps:
             return False
         following = self.text[org.end : min(c_end, org.end + 4)]  # 合作 / 正式签约
-        return any(verb in following for verb in self.cues.raw["bilateral_deal_verbs"])
+        return any(verb in following for verb in self._deal_verbs)
 
     def _modifier(self, org: Mention) -> bool:
         """A country before a company (沙特AI企业HUMAIN) only modifies it."""
