@@ -44,4 +44,3 @@ def assert_grounded(records: list[dict], text: str) -> None:
             assert text[span["start"] : span["end"]] == span["text"]
         source = record["source"]
         assert text[source["sentence_start"] : source["sentence_end"]] == source["sentence"]
-

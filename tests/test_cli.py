@@ -83,4 +83,3 @@ def test_output_file_gets_the_usual_mode_and_eval_reports_a_missing_document(tmp
     result = run("eval", str(tmp_path))
     assert result.returncode == 1 and "missing.txt" in result.stderr
     assert "Traceback" not in result.stderr
-

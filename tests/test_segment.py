@@ -16,7 +16,7 @@ def _spacy_boundaries(segmenter, text: str, lo: int) -> tuple[list[int], list[in
 def test_lazy_boundaries_equal_spacy_tokens(extractor):
     segmenter = extractor.segmenter
     checked = 0
-    for path in sorted(CORPUS.glob("*.txt"))[:30]:
+    for path in sorted(CORPUS.glob("*.txt")):
         text = normalize(path.read_text(encoding="utf-8"))
         for sentence in split_sentences(text):
             tokens = segmenter.tokens(text, sentence.start, sentence.end)
@@ -33,3 +33,26 @@ def test_single_characters_outside_blocks_are_words(extractor):
     assert tokens.aligned(2, 3)  # （
     assert tokens.is_start(3) and tokens.is_end(7)  # MSFT
     assert not tokens.is_start(4)
+
+
+def test_routes_decide_boundaries_exactly_as_jieba_cuts(extractor):
+    """The shortcut (`JiebaRoutes`) answers a boundary question from a few characters
+    around it; wherever it answers, the answer is that of cutting the whole sentence."""
+    segmenter = extractor.segmenter
+    routes = segmenter.tokens("")._routes
+    decided = undecided = 0
+    for path in sorted(CORPUS.glob("*.txt")):
+        text = normalize(path.read_text(encoding="utf-8"))
+        for sentence in split_sentences(text):
+            lo, hi = sentence.start, sentence.end
+            starts, ends = _spacy_boundaries(segmenter, text[lo:hi], lo)
+            cuts = {*starts, *ends}
+            crossed: dict[int, bool] = {}
+            for position in range(lo + 1, hi):
+                answer = routes.boundary(text, position, lo, hi, crossed)
+                if answer is None:
+                    undecided += 1
+                    continue
+                decided += 1
+                assert answer == (position in cuts), (text[lo:hi], position - lo)
+    assert decided > 4 * undecided  # the shortcut is what answers, not the fallback

@@ -8,9 +8,11 @@ by the lexicon automaton, which is cheap.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from operator import ne
 
 import regex
 
@@ -25,7 +27,7 @@ from .reader import Document
 from .records import AmountSpan, BuyerSpan, Claim, Evidence, PeriodSpan, ProductSpan, Source
 from .segment import Segmenter, Tokens
 from .sentences import Sentence, split_sentences
-from .tagger import tag
+from .tagger import lexicon_hits, tag
 
 # Documents longer than this are read in chunks (cut at paragraph or sentence ends), so
 # memory stays bounded; a claim never spans chunks, since it lives in one sentence.
@@ -40,6 +42,7 @@ TRADITIONAL_SAMPLE = 5_000
 # two model names with the same letters-and-number root (A330neo, A330-900) are one
 # line of models; Trainium2 and Trainium3 are not
 _MODEL_ROOT = regex.compile(r"[a-z]*\d+")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")  # stdlib re: twice as fast as regex here
 # How many sentences before a candidate are read for attributions that carry over.
 ATTRIBUTION_CONTEXT = 3
 
@@ -207,8 +210,10 @@ class Extractor:
             index = bisect_right(starts, offset) - 1
             return tokens.get(index)
 
+        found_hits = lexicon_hits(text, self.lexicon, tokens_at)  # both passes use them
+
         def link(model_hits: list[Hit], focus: list[Sentence] = candidates) -> SentenceLinker:
-            tagged = tag(text, self.lexicon, tokens_at, model_hits)
+            tagged = tag(text, self.lexicon, tokens_at, model_hits, found_hits)
             attributor = Attributor(text, tagged)
             linker = SentenceLinker(text, tagged, sentences)
             for sentence in _with_context(sentences, focus):
@@ -429,11 +434,20 @@ def _merge(claims: list[Claim]) -> list[Claim]:
 def _traditional(original: str, normalised: str) -> bool:
     """Is the text written in traditional characters (Taiwan, Hong Kong)? Then a bare
     元 may be the local dollar. Normalisation maps traditional to simplified one for
-    one, so the share of Han characters it changed says which script this is."""
-    sample = range(min(len(original), TRADITIONAL_SAMPLE))
-    han = [i for i in sample if "\u4e00" <= original[i] <= "\u9fff"]
-    changed = sum(1 for i in han if original[i] != normalised[i])
-    return bool(han) and changed >= TRADITIONAL_SHARE * len(han)
+    one (Han to Han), so the share of Han characters it changed says which script this is."""
+    sample = original[:TRADITIONAL_SAMPLE]
+    converted = normalised[: len(sample)]
+    if sample == converted:
+        return False  # nothing changed (the common case, decided by one comparison)
+    han = _NOT_HAN.sub("", sample)
+    if not han:
+        return False
+    converted_han = _NOT_HAN.sub("", converted)
+    if len(converted_han) != len(han):  # a Han character became another: count in place
+        changed = sum(1 for a, b in zip(sample, converted, strict=True) if a != b and a in han)
+    else:
+        changed = sum(map(ne, han, converted_han))
+    return changed >= TRADITIONAL_SHARE * len(han)
 
 
 def _fold(kept: Claim, other: Claim) -> None:

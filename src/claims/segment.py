@@ -18,11 +18,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from spacy.language import Language
 
-import regex
 
 SEGMENTERS = ("jieba", "pkuseg")
 # The characters jieba keeps together in one block before cutting (jieba.re_han_default).
-_BLOCK_CHAR = regex.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]")
+_BLOCK_CHARS = frozenset(
+    [chr(c) for c in range(0x4E00, 0x9FD6)]
+    + list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-")
+)
 
 
 class Tokens:
@@ -35,13 +37,34 @@ class Tokens:
     cutting the whole sentence, and most sentences need one or two blocks, not all.
     """
 
-    __slots__ = ("_cut", "_done", "_ends", "_starts", "hi", "lo", "text")
+    __slots__ = (
+        "_crossed",
+        "_cut",
+        "_decided",
+        "_done",
+        "_ends",
+        "_routes",
+        "_starts",
+        "hi",
+        "lo",
+        "text",
+    )
 
-    def __init__(self, text: str, lo: int, hi: int, cut: Callable[[str], Iterable[str]]) -> None:
+    def __init__(
+        self,
+        text: str,
+        lo: int,
+        hi: int,
+        cut: Callable[[str], Iterable[str]],
+        routes: JiebaRoutes | None = None,
+    ) -> None:
         self.text = text
         self.lo = lo
         self.hi = hi
         self._cut = cut
+        self._routes = routes
+        self._crossed: dict[int, bool] = {}  # positions a dictionary word spans (routes)
+        self._decided: dict[int, bool] = {}  # boundaries the routes decided
         self._starts: set[int] = set()
         self._ends: set[int] = set()
         self._done: set[int] = set()  # block start offsets already cut
@@ -63,21 +86,28 @@ class Tokens:
 
     def _boundary(self, char: int, position: int, known: set[int]) -> bool:
         ch = self.text[char]
-        if not _BLOCK_CHAR.match(ch):
+        if ch not in _BLOCK_CHARS:
             return not ch.isspace()
+        if self._routes is not None and position not in known:
+            answer = self._decided.get(position)
+            if answer is None:
+                answer = self._routes.boundary(self.text, position, self.lo, self.hi, self._crossed)
+            if answer is not None:
+                self._decided[position] = answer
+                return answer
         block = self._block_start(char)
         if block not in self._done:
             self._cut_block(block)
         return position in known
 
     def _block_start(self, char: int) -> int:
-        while char > self.lo and _BLOCK_CHAR.match(self.text[char - 1]):
+        while char > self.lo and self.text[char - 1] in _BLOCK_CHARS:
             char -= 1
         return char
 
     def _cut_block(self, block: int) -> None:
         end = block
-        while end < self.hi and _BLOCK_CHAR.match(self.text[end]):
+        while end < self.hi and self.text[end] in _BLOCK_CHARS:
             end += 1
         position = block
         for word in self._cut(self.text[block:end]):
@@ -91,6 +121,84 @@ class Tokens:
         starts = [p for p in range(self.lo, self.hi) if self.is_start(p)]
         ends = [p for p in range(self.lo + 1, self.hi + 1) if self.is_end(p)]
         return starts, ends
+
+
+class JiebaRoutes:
+    """Decides most word-boundary questions from a few characters around the position,
+    without cutting the whole block: the shortcut that makes alignment checks cheap.
+
+    jieba links the words of its dictionary into a graph over the block and takes the
+    most probable path; a run of single characters on that path may then be re-joined by
+    its HMM. Where no dictionary word crosses a position, every path passes through it,
+    so the path between two such positions is the most probable path of that stretch
+    alone. A position is therefore a boundary when the stretch's path passes through it
+    and a word of two or more characters touches it (the HMM joins only single
+    characters), and is none when the path steps over it. Only a position between two
+    single characters is left undecided (None): the caller cuts the block.
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        self._tokenizer = tokenizer
+        self._freq: dict[str, int] = tokenizer.FREQ
+        self._longest = max(map(len, self._freq))
+
+    def boundary(
+        self, text: str, position: int, lo: int, hi: int, crossed: dict[int, bool]
+    ) -> bool | None:
+        """Does jieba cut text[lo:hi] at *position*? None when only the HMM can tell.
+        *crossed* memoises `_crossed` for this text[lo:hi]."""
+        if position <= lo or position >= hi:
+            return True
+        if text[position - 1] not in _BLOCK_CHARS or text[position] not in _BLOCK_CHARS:
+            return True
+        left = position - 1
+        while left > lo and text[left - 1] in _BLOCK_CHARS:
+            known = crossed.get(left)
+            if known is None:
+                known = crossed[left] = self._crossed(text, left, lo, hi)
+            if not known:
+                break
+            left -= 1
+        right = position + 1
+        while right < hi and text[right] in _BLOCK_CHARS:
+            known = crossed.get(right)
+            if known is None:
+                known = crossed[right] = self._crossed(text, right, lo, hi)
+            if not known:
+                break
+            right += 1
+        stretch = text[left:right]
+        route: dict[int, tuple[float, int]] = {}
+        self._tokenizer.calc(stretch, self._tokenizer.get_DAG(stretch), route)
+        at, previous = 0, 0
+        while left + at < position:
+            previous, at = at, route[at][1] + 1
+        if left + at > position:
+            return False  # inside a word of the path
+        if at - previous >= 2 or route[at][1] + 1 - at >= 2:
+            return True
+        return None
+
+    def _crossed(self, text: str, position: int, lo: int, hi: int) -> bool:
+        """Does a dictionary word span *position* (start before it, end after it)?
+        Every prefix of a jieba word is a key of its dictionary (with 0 for a prefix
+        that is no word), so a word can reach past *position* only from a start whose
+        prefix up to *position* is a key."""
+        freq = self._freq
+        for first in range(position - 1, max(lo, position - self._longest) - 1, -1):
+            if text[first] not in _BLOCK_CHARS:
+                return False
+            if text[first:position] not in freq:
+                continue
+            last = position + 1
+            while last <= hi and text[last - 1] in _BLOCK_CHARS:
+                fragment = text[first:last]
+                if fragment not in freq:
+                    break
+                if freq[fragment]:
+                    return True
+                last += 1
+        return False
 
 
 def load_pkuseg(user_words: list[str]) -> Any:
@@ -133,6 +241,7 @@ class Segmenter:
         for word in words:
             jieba.add_word(word)
         self._jieba = jieba
+        self._routes: JiebaRoutes | None = None
 
     @property
     def nlp(self) -> Language:
@@ -147,7 +256,10 @@ class Segmenter:
 
     def tokens(self, text: str, lo: int = 0, hi: int | None = None) -> Tokens:
         """The (lazily computed) word boundaries of text[lo:hi]."""
-        return Tokens(text, lo, len(text) if hi is None else hi, self._cut)
+        if self.name == "jieba" and self._routes is None:
+            self._routes = JiebaRoutes(self._jieba.dt)
+        routes = self._routes if self.name == "jieba" else None
+        return Tokens(text, lo, len(text) if hi is None else hi, self._cut, routes)
 
     def _cut(self, block: str) -> Iterable[str]:
         if self.name == "pkuseg":

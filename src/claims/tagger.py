@@ -9,6 +9,7 @@ the whole document even when the lexicon does not know them.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -111,15 +112,15 @@ def _cue_data() -> dict:
 
 
 @cache
-def _descriptor_patterns() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
+def _descriptor_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     cues = _cue_data()
-    descriptors = "|".join(
-        map(regex.escape, sorted(cues["org_descriptors"], key=len, reverse=True))
-    )
-    suffixes = "|".join(map(regex.escape, sorted(cues["org_suffixes"], key=len, reverse=True)))
+    descriptors = "|".join(map(re.escape, sorted(cues["org_descriptors"], key=len, reverse=True)))
+    suffixes = "|".join(map(re.escape, sorted(cues["org_suffixes"], key=len, reverse=True)))
     name = r"([A-Z][A-Za-z0-9&\-]*[A-Za-z0-9]|[A-Z]{2,})"
-    before = regex.compile(rf"(?:{descriptors})\s?{name}(?![A-Za-z0-9])")
-    after = regex.compile(rf"(?<![A-Za-z0-9]){name}\s?(?:{suffixes})")
+    # stdlib `re`: three times faster than `regex` on these plain patterns, run over
+    # every document
+    before = re.compile(rf"(?:{descriptors})\s?{name}(?![A-Za-z0-9])")
+    after = re.compile(rf"(?<![A-Za-z0-9]){name}\s?(?:{suffixes})")
     return before, after
 
 
@@ -143,21 +144,17 @@ def tag(
     lexicon: Lexicon,
     tokens_at: Callable[[int], Tokens | None] | None = None,
     model_hits: Sequence[Hit] = (),
+    hits: list[Hit] | None = None,
 ) -> Tagged:
     """Tag the normalised *text* of one document.
 
     *tokens_at(offset)* returns the token boundaries of the sentence holding *offset*
     when that sentence was segmented; CJK-only names must align with them.
     *model_hits* (the NER model's spans) are added where no lexicon hit overlaps them.
+    *hits*, when given, are this text's `lexicon_hits` from an earlier pass.
     """
-    folded = fold_case(text)
-    hits = list(lexicon.scan(folded)) + list(lexicon.scan_patterns(text))
-    for name in descriptor_orgs(text, lexicon):
-        entry = Entry("org", None, name, "company")
-        for m in regex.finditer(rf"(?<![A-Za-z0-9]){regex.escape(name)}(?![A-Za-z0-9])", text):
-            hits.append(Hit(m.start(), m.end(), (entry,), "descriptor"))
-    if tokens_at is not None:
-        hits = [h for h in hits if _aligned(h, text, tokens_at)]
+    if hits is None:
+        hits = lexicon_hits(text, lexicon, tokens_at)
     if model_hits:
         from .ner import merge
 
@@ -194,6 +191,22 @@ def tag(
 
     orgs = [o for o in orgs if not in_phrase(o)]
     return Tagged(orgs, products, sources)
+
+
+def lexicon_hits(
+    text: str, lexicon: Lexicon, tokens_at: Callable[[int], Tokens | None] | None = None
+) -> list[Hit]:
+    """The lexicon's names, model numbers and descriptor-introduced names in *text*
+    (overlapping; `tag` resolves them), those in segmented sentences on word edges."""
+    folded = fold_case(text)
+    hits = list(lexicon.scan(folded)) + list(lexicon.scan_patterns(text))
+    for name in descriptor_orgs(text, lexicon):
+        entry = Entry("org", None, name, "company")
+        for m in regex.finditer(rf"(?<![A-Za-z0-9]){regex.escape(name)}(?![A-Za-z0-9])", text):
+            hits.append(Hit(m.start(), m.end(), (entry,), "descriptor"))
+    if tokens_at is not None:
+        hits = [h for h in hits if _aligned(h, text, tokens_at)]
+    return hits
 
 
 @cache
