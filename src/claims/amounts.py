@@ -9,6 +9,7 @@ words, thousands separators and vague amounts. All vocabulary comes from
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
@@ -113,7 +114,8 @@ class AmountGrammar:
         first |= set(regex.sub(r"[^\p{Han}]", "", "".join(units["vague_patterns"])))
         first |= set(_CHINESE_DIGITS)
         lead = "".join(sorted(first))
-        self.pattern = regex.compile(
+        # stdlib `re` (the pattern needs nothing of `regex`) matches it twice as fast
+        self.pattern = re.compile(
             rf"""
             (?=[\d{regex.escape(lead, special_only=True)}])
             (?P<hedge>{before})?
@@ -122,12 +124,12 @@ class AmountGrammar:
                (?P<vague>{vague})
              | (?P<low>{english}|{number})\s?(?:(?P<lowunit>{unit})\s?)?(?:{separators})\s?
                (?P<num>{english}|{number})
-             | (?P<num>{english}|{number})
+             | (?P<single>{english}|{number})
             )
             \s?(?P<unit>{unit})?
             (?P<after>{after})?
             """,
-            regex.VERBOSE,
+            re.VERBOSE,
         )
         # an amount for a claim carries a unit or a currency: text without any of them
         # (most sentences of a news story) needs no scan with the full pattern
@@ -150,7 +152,7 @@ class AmountGrammar:
         return _cn_number(text), loose
 
     # -- amounts -----------------------------------------------------------------
-    def from_match(self, m: regex.Match[str]) -> Amount | None:
+    def from_match(self, m: re.Match[str]) -> Amount | None:
         unit = m.group("unit") or m.group("lowunit")
         precur = m.group("precur")
         currency = self.currencies.get(precur) if precur else None
@@ -164,7 +166,7 @@ class AmountGrammar:
         after = m.group("after")
         if m.group("vague"):
             return Amount(None, unit or precur, currency, approx=True)
-        value, loose = self.number_value(m.group("num"))
+        value, loose = self.number_value(m.group("num") or m.group("single"))
         if not value:  # None, or 零 read as a numeral (零组件, 零件)
             return None
         low_text = m.group("low")
@@ -195,7 +197,7 @@ class AmountGrammar:
 
     def candidates(
         self, text: str, with_unit: bool = False
-    ) -> Iterator[tuple[regex.Match[str], Amount]]:
+    ) -> Iterator[tuple[re.Match[str], Amount]]:
         """Every well-bounded amount in *text*: phone numbers masked; numbers glued to
         digits, to Latin letters (H100) or after an ordinal (第3块) skipped. With
         *with_unit*, bare numbers are dropped before they are parsed (the fast path)."""

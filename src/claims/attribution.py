@@ -9,6 +9,7 @@ names, anaphora (该机构 → the last source named) and short person names (�
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -25,6 +26,7 @@ _TIME_WORDS = regex.compile(
     r"同步|还|也|亦|又|则|曾|已|同时|再次|进一步|早前|更早之前|晚间|上午|下午|在.{0,12}上"
 )
 _MAX_PERSON = 8
+_PERSON = regex.compile(r"[\p{Han}A-Za-z·\. ]+")
 _LOCATIVE = regex.compile(r"在[^，,：:]{1,24}?(?:上|中|期间|时|里|内|前|后)")
 
 
@@ -50,24 +52,25 @@ def _alternation(words: list[str]) -> str:
 
 
 @cache
-def _patterns() -> dict[str, regex.Pattern[str]]:
+def _patterns() -> dict[str, regex.Pattern[str] | re.Pattern[str]]:
     cues = _cues()
     return {
         "prefix": regex.compile(rf"\s*(?:{_alternation(cues['prefixes'])})"),
         "tail": regex.compile(rf"(?:{_alternation(cues['prefix_tails'])})\s*$"),
-        "verb": regex.compile(_alternation(cues["verbs"])),
-        "anonymous": regex.compile(_alternation(cues["anonymous"])),
-        "anaphora": regex.compile(_alternation(cues["anaphora"])),
+        "verb": re.compile(_alternation(cues["verbs"])),
+        "anonymous": re.compile(_alternation(cues["anonymous"])),
+        "anaphora": re.compile(_alternation(cues["anaphora"])),
         # （钜亨网记者台北报导）: a dateline names the outlet, not the source of a figure
         "dateline": regex.compile(
             rf"\s*[（(【\[][^）)】\]]{{0,30}}(?:{_alternation(cues['dateline_words'])})"
             r"[^）)】\]]{0,8}[）)】\]]"
         ),
-        "reported": regex.compile(_alternation(cues["reported"])),
-        "rumour": regex.compile(_alternation(cues["rumour"])),
+        "reported": re.compile(_alternation(cues["reported"])),
+        "rumour": re.compile(_alternation(cues["rumour"])),
         "continuation": regex.compile(rf"\s*(?:{_alternation(cues['continuation'])})"),
         # any word that can open an attribution: sentences without one skip the search
-        "trigger": regex.compile(
+        # (plain alternations of words run on stdlib `re`, twice as fast as `regex` here)
+        "trigger": re.compile(
             _alternation(cues["prefixes"] + cues["verbs"] + cues["reported"] + cues["rumour"])
         ),
     }
@@ -203,7 +206,7 @@ class Attributor:
             return quoted.group(1), orgs
         if person:
             rest = _TIME_WORDS.sub("", text[lo:hi]).strip()
-            if 2 <= len(rest) <= _MAX_PERSON and regex.fullmatch(r"[\p{Han}A-Za-z·\. ]+", rest):
+            if 2 <= len(rest) <= _MAX_PERSON and _PERSON.fullmatch(rest):
                 return rest, orgs
         return None
 

@@ -12,7 +12,9 @@ later stage ever works on an unbounded span; news sentences are far shorter.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
 
 import regex
 
@@ -127,14 +129,21 @@ def spans_between(text: str, start: int, end: int, breaks: frozenset[str]) -> li
     spans: list[tuple[int, int]] = []
     begin = start
     depth = 0
-    for i in range(start, end):
+    for m in _structure(breaks).finditer(text, start, end):  # only the characters that act
+        i = m.start()
         ch = text[i]
         if ch in OPENERS:
             depth += 1
         elif ch in CLOSERS:
             depth = max(0, depth - 1)
-        elif ch in breaks and depth == 0 and not _inside_number(text, i):
+        elif depth == 0 and not _inside_number(text, i):
             spans.append((begin, i))
             begin = i + 1
     spans.append((begin, end))
     return [(a, b) for a, b in spans if b > a]
+
+
+@cache
+def _structure(breaks: frozenset[str]) -> re.Pattern[str]:
+    """Brackets and the given break characters (the only ones `spans_between` reads)."""
+    return re.compile("[" + re.escape("".join(sorted(set(OPENERS + CLOSERS) | breaks))) + "]")

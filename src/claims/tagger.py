@@ -90,11 +90,15 @@ class Tagged:
     def window(self, lo: int, hi: int) -> Tagged:
         """The mentions starting in text[lo:hi]: what linking one sentence may look at,
         so that its cost does not grow with the length of the document."""
-        parts = []
+        parts, bounds = [], {}
         for kind in ("org", "product", "source"):
             pool, starts = self._pool(kind)
-            parts.append(pool[bisect_left(starts, lo) : bisect_left(starts, hi)])
-        return Tagged(*parts)
+            first, last = bisect_left(starts, lo), bisect_left(starts, hi)
+            parts.append(pool[first:last])
+            bounds[kind] = starts[first:last]
+        window = Tagged(*parts)
+        window._starts = bounds  # already sorted: no need to sort the slices again
+        return window
 
     def last_before(self, kind: str, position: int) -> Mention | None:
         """The last mention of *kind* ending at or before *position* (mentions barely
