@@ -26,7 +26,7 @@ from .period import Period, period_for
 from .reader import Document
 from .records import AmountSpan, BuyerSpan, Claim, Evidence, PeriodSpan, ProductSpan, Source
 from .segment import Segmenter, Tokens
-from .sentences import Sentence, split_sentences
+from .sentences import CLAUSE_BREAKS, Sentence, spans_between, split_sentences
 from .tagger import lexicon_hits, tag
 
 # Documents longer than this are read in chunks (cut at paragraph or sentence ends), so
@@ -257,7 +257,7 @@ class Extractor:
         claimed = {d.amount.start for d in first.drafts}
         wanting = {r.amount.start for r in first.rejections if missing_entity(r.reason)}
         pending = [s for s in candidates if any(a.start in wanting for a in amounts[s.index])]
-        hits = self._model_hits(text, pending, amounts) if pending else []
+        hits = self._model_hits(text, pending, amounts, wanting) if pending else []
         if not hits:
             return []
         # link again only where the model spoke, with the sentences that lead up to it
@@ -266,13 +266,26 @@ class Extractor:
         return [d for d in link(hits, focus).drafts if d.amount.start not in claimed]
 
     def _model_hits(
-        self, text: str, candidates: list[Sentence], amounts: dict[int, list[AmountMatch]]
+        self,
+        text: str,
+        candidates: list[Sentence],
+        amounts: dict[int, list[AmountMatch]],
+        wanting: set[int],
     ) -> list[Hit]:
-        """The recogniser's ORG/PRODUCT spans in the candidate sentences, off the amounts."""
+        """The recogniser's ORG/PRODUCT spans in the candidate sentences, off the amounts.
+        Each sentence is read up to the end of the last clause holding an amount that
+        wants a name: the buyer stands before it, the product in or before that clause,
+        and the recogniser's cost grows with every character it reads."""
         if self._model is None:
             self._model = EntityModel()
         avoid = [(a.start, a.end) for s in candidates for a in amounts[s.index]]
-        return self._model.hits(text, [(s.start, s.end) for s in candidates], avoid)
+        ranges = []
+        for s in candidates:
+            clauses = spans_between(text, s.start, s.end, CLAUSE_BREAKS)
+            wanted = [a.start for a in amounts[s.index] if a.start in wanting]
+            end = max(b for a, b in clauses for w in wanted if a <= w < b)
+            ranges.append((s.start, end))
+        return self._model.hits(text, ranges, avoid)
 
 
 def _with_context(sentences: list[Sentence], candidates: list[Sentence]) -> list[Sentence]:

@@ -24,9 +24,10 @@ import regex
 from .amounts import AmountMatch, grammar
 from .attribution import Attribution, attribution_for
 from .cues import Cue, Cues, load_cues
+from .gate import AmountGate
 from .resources import load_json
 from .segment import Tokens
-from .sentences import CLAUSE_BREAKS, PART_BREAKS, Sentence, spans_between
+from .sentences import CLAUSE_BREAKS, Sentence
 from .tagger import Mention, Tagged
 
 CONTEXT_SENTENCES = 3
@@ -34,7 +35,6 @@ CONTEXT_SENTENCES = 3
 # head, an earlier product or buyer) and a few characters after it, never further
 WINDOW_SENTENCES = 34  # MAX_TABLE_LINES, the table head, and a margin
 WINDOW_AFTER = 64
-_CLAUSE_BREAKS = frozenset(CLAUSE_BREAKS)
 # a table line: "微软：约62万块" / "· 谷歌: 45万块" alone on its line, under an announcing line
 TABLE_LINE = regex.compile(r"\s*[-*•·]?\s*[^，。；：:\n]{1,16}[：:]")
 TABLE_LINE_CHARS = 40
@@ -132,19 +132,24 @@ def _buyer_ref(m: Mention, inferred: bool = False) -> BuyerRef:
 class SentenceLinker:
     """Links the amounts of one document, sentence by sentence, keeping context."""
 
-    def __init__(self, text: str, tagged: Tagged, sentences: list[Sentence]) -> None:
+    def __init__(
+        self,
+        text: str,
+        tagged: Tagged,
+        sentences: list[Sentence],
+        gate: AmountGate | None = None,
+    ) -> None:
         self.text = text
         self.tagged = tagged
         self.sentences = sentences
         self.cues: Cues = load_cues()
+        self.gate = gate or AmountGate(text, self.cues)
         self.drafts: list[Draft] = []
         self.rejections: list[Rejection] = []
         # attributions read in each sentence so far (a table's source is in its head)
         self.heard: dict[int, list[Attribution]] = {}
-        self._span_cache: dict[tuple[int, frozenset[str]], list[tuple[int, int]]] = {}
         # cue lists asked for once per amount or organisation: read them once
         raw = self.cues.raw
-        self._purposes = tuple(raw["spending_purposes"])
         self._places = tuple(raw["place_prefixes"])
         self._deal_verbs = tuple(raw["bilateral_deal_verbs"])
         self._counterparty_gaps = frozenset(raw["counterparty_markers"])
@@ -152,27 +157,11 @@ class SentenceLinker:
         self.accepts: dict[str, list[str]] = grammar().units["classifier_accepts"]
 
     # ------------------------------------------------------------------ helpers
-    def _spans(self, sentence: Sentence, breaks: frozenset[str]) -> list[tuple[int, int]]:
-        """The clauses (or parts) of a sentence, computed once per sentence."""
-        key = (sentence.start, breaks)
-        spans = self._span_cache.get(key)
-        if spans is None:
-            spans = self._span_cache[key] = spans_between(
-                self.text, sentence.start, sentence.end, breaks
-            )
-        return spans
-
     def _clause(self, sentence: Sentence, pos: int) -> tuple[int, int]:
-        for a, b in self._spans(sentence, _CLAUSE_BREAKS):
-            if a <= pos < b:
-                return a, b
-        return sentence.start, sentence.end
+        return self.gate.clause(sentence, pos)
 
     def _part(self, sentence: Sentence, pos: int) -> tuple[int, int]:
-        for a, b in self._spans(sentence, PART_BREAKS):
-            if a <= pos < b:
-                return a, b
-        return sentence.start, sentence.end
+        return self.gate.part(sentence, pos)
 
     def _compatible(self, amount: AmountMatch, product: Mention | ProductRef) -> bool:
         unit = amount.amount.unit
@@ -223,31 +212,11 @@ class SentenceLinker:
         """Try to make claims from one amount; return a rejection reason or None."""
         text, cues = self.text, self.cues
         value = am.amount
-        if value.value is None:
-            return "vague amount"
-        if value.unit is None and value.currency is None:
-            return "no unit"
-        if value.is_count and value.unit not in self.classifiers:
-            return "unit is not a counting classifier"
-        if value.is_count and value.value == 1 and text[am.start] in "一1":
-            return "single unit"
-        c_start, c_end = self._clause(sentence, am.start)
-        p_start, _ = self._part(sentence, am.start)
-        if self._per_unit(c_start, am, tokens):
-            return "per-unit figure"
-        if value.is_count and cues.demonstratives.find(text, max(c_start, am.start - 2), am.start):
-            return "refers back to items already counted (这两台…)"
-        predicates = cues.predicates.find(text, c_start, c_end, tokens)
-        exclusion = self._exclusion(c_start, c_end, predicates, tokens)
-        if exclusion:
-            return f"not a purchase ({exclusion})"
-        if cues.negations.find(text, c_start, am.start, tokens):
-            return "negated"
-        denials = cues.denials.find(text, sentence.start, sentence.end, tokens)
-        if cues.hypotheticals.find(text, p_start, am.start, tokens):
-            return "hypothetical"
-        if self._relative_amount(c_start, am, tokens):
-            return "relative amount (a difference, not a total)"
+        passed = self.gate.check(sentence, am, tokens)
+        if isinstance(passed, str):
+            return passed
+        c_start, c_end, p_start = passed.c_start, passed.c_end, passed.p_start
+        predicates, denials = passed.predicates, passed.denials
         attribution = attribution_for(am.start, attributions)
         verb = self._verb(predicates, am) or self._award(c_start, c_end, tokens)
         if verb is None and value.is_money and c_end + 1 < sentence.end:
@@ -354,49 +323,6 @@ class SentenceLinker:
         return False
 
     # ------------------------------------------------------------ gates and cues
-    def _relative_amount(self, c_start: int, am: AmountMatch, tokens: Tokens | None) -> bool:
-        """比Meta多采购了5万块 / 较去年减少1万块 / 采购量增加了10万块: a difference."""
-        text, cues = self.text, self.cues
-        changes = cues.changes.find(text, max(c_start, am.start - 8), am.start, tokens)
-        if not changes:
-            return False
-        last = changes[-1]
-        if am.start - last.end <= 1 and len(last.word) > 1:
-            return True  # 增加了10万块: the change word governs the amount
-        return bool(cues.comparisons.find(text, c_start, last.start, tokens))
-
-    def _per_unit(self, c_start: int, am: AmountMatch, tokens: Tokens | None) -> bool:
-        """每块约2万美元 / 每个机柜内装有72块: a figure per unit, not a total. A bare
-        每 counts only right before the amount (每年 elsewhere is a rate of time)."""
-        for cue in self.cues.per_unit.find(self.text, c_start, am.start, tokens):
-            if len(cue.word) > 1 or am.start - cue.end <= 2:
-                return True
-        # 每柜 / 每座 …: 每 and any one character, unless it is a time rate (每年采购)
-        time_words = tuple(self.cues.raw["per_unit_time_words"])
-        position = self.text.find("每", c_start, am.start)
-        while position != -1:
-            if not self.text.startswith(time_words, position):
-                return True
-            position = self.text.find("每", position + 1, am.start)
-        return False
-
-    def _exclusion(
-        self, c_start: int, c_end: int, predicates: list[Cue], tokens: Tokens | None
-    ) -> str | None:
-        purposes = self._purposes
-        for cue in self.cues.exclusions.find(self.text, c_start, c_end, tokens):
-            if any(
-                p.start <= cue.start < p.end and len(p.word) > len(cue.word) for p in predicates
-            ):
-                continue
-            if cue.label == "investment" and any(
-                p.start > cue.end and self.text.endswith(purposes, c_start, p.start)
-                for p in predicates
-            ):
-                continue  # 投入100亿元用于购买GPU: money spent on a product
-            return cue.label
-        return None
-
     def _verb(self, predicates: list[Cue], am: AmountMatch) -> Cue | None:
         before = [p for p in predicates if p.end <= am.start]
         if before:
@@ -1022,7 +948,7 @@ class SentenceLinker:
                 )
         if not verb and not prior:
             return f"{rule} without a purchase context"
-        if self._exclusion(head_lo if not verb else sentence.start, am.start, verb, tokens):
+        if self.gate.exclusion(head_lo if not verb else sentence.start, am.start, verb, tokens):
             return f"{rule} in a non-purchase context"
         product = None
         before = [
