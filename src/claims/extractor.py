@@ -18,6 +18,7 @@ import regex
 
 from .amounts import AmountMatch, grammar
 from .attribution import Attribution, Attributor
+from .gate import AmountGate
 from .lexicon import Hit, Lexicon, load_lexicon
 from .linker import Draft, Rejection, SentenceLinker
 from .ner import EntityModel, missing_entity
@@ -202,6 +203,20 @@ class Extractor:
         if not candidates:
             return Result(doc, [])
         tokens = {s.index: self.segmenter.tokens(text, s.start, s.end) for s in candidates}
+        # the gate first: a sentence whose every amount is vague, per unit, a market size,
+        # negated … needs no tagging, attribution or linking of its own
+        gate = AmountGate(text)
+        live: list[Sentence] = []
+        gated: list[Rejection] = []
+        for s in candidates:
+            verdicts = [gate.check(s, a, tokens[s.index]) for a in amounts[s.index]]
+            if all(isinstance(v, str) for v in verdicts):
+                gated += [
+                    Rejection(a, s, str(v)) for a, v in zip(amounts[s.index], verdicts, strict=True)
+                ]
+            else:
+                live.append(s)
+        live_indices = {s.index for s in live}
         starts = [s.start for s in sentences]
 
         def tokens_at(offset: int) -> Tokens | None:
@@ -210,17 +225,17 @@ class Extractor:
             index = bisect_right(starts, offset) - 1
             return tokens.get(index)
 
-        found_hits = lexicon_hits(text, self.lexicon, tokens_at)  # both passes use them
+        found_hits = lexicon_hits(text, self.lexicon)  # both passes use them
 
-        def link(model_hits: list[Hit], focus: list[Sentence] = candidates) -> SentenceLinker:
+        def link(model_hits: list[Hit], focus: list[Sentence] = live) -> SentenceLinker:
             tagged = tag(text, self.lexicon, tokens_at, model_hits, found_hits)
             attributor = Attributor(text, tagged)
-            linker = SentenceLinker(text, tagged, sentences)
+            linker = SentenceLinker(text, tagged, sentences, gate)
             for sentence in _with_context(sentences, focus):
                 found: list[Attribution] = attributor.sentence(
                     sentence.start, sentence.end, tokens.get(sentence.index)
                 )
-                if amounts[sentence.index]:
+                if sentence.index in live_indices:
                     linker.link_sentence(
                         sentence, amounts[sentence.index], tokens[sentence.index], found
                     )
@@ -232,7 +247,7 @@ class Extractor:
         linker = link([])
         drafts = linker.drafts
         if self.ner:
-            drafts = drafts + self._model_drafts(text, candidates, amounts, linker, link)
+            drafts = drafts + self._model_drafts(text, live, amounts, linker, link)
         claims = _merge(
             [
                 _record(d, original, doc, encoding, text, published)
@@ -240,7 +255,8 @@ class Extractor:
                 if d.amount.start >= own
             ]
         )
-        rejected = [_rejection(r, original) for r in linker.rejections if r.amount.start >= own]
+        rejections = sorted(gated + linker.rejections, key=lambda r: r.amount.start)
+        rejected = [_rejection(r, original) for r in rejections if r.amount.start >= own]
         return Result(doc, claims, rejected)
 
     def _model_drafts(

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 
 import regex
 
@@ -158,16 +158,19 @@ def tag(
     *hits*, when given, are this text's `lexicon_hits` from an earlier pass.
     """
     if hits is None:
-        hits = lexicon_hits(text, lexicon, tokens_at)
+        hits = lexicon_hits(text, lexicon)
+    on_edges = None if tokens_at is None else partial(_aligned, text=text, tokens_at=tokens_at)
     if model_hits:
         from .ner import merge
 
         # the model's spans, too, must start and end on word boundaries (东南亚航司 is
         # no "亚航司", 印度航空公司掀订单潮 no "印度航空公司掀")
         if tokens_at is not None:
+            hits = [h for h in hits if _aligned(h, text, tokens_at)]
             model_hits = [h for h in model_hits if _on_word_edges(h, tokens_at)]
         hits = merge(hits, model_hits)
-    kept = _resolve_overlaps(hits)
+        on_edges = None
+    kept = _resolve_overlaps(hits, on_edges)
     orgs, products, sources = [], [], []
     for hit in kept:
         by_category = {e.category: e for e in reversed(hit.entries)}
@@ -197,19 +200,15 @@ def tag(
     return Tagged(orgs, products, sources)
 
 
-def lexicon_hits(
-    text: str, lexicon: Lexicon, tokens_at: Callable[[int], Tokens | None] | None = None
-) -> list[Hit]:
-    """The lexicon's names, model numbers and descriptor-introduced names in *text*
-    (overlapping; `tag` resolves them), those in segmented sentences on word edges."""
+def lexicon_hits(text: str, lexicon: Lexicon) -> list[Hit]:
+    """The lexicon's names, model numbers and descriptor-introduced names in *text*,
+    overlapping (`tag` keeps those on word edges and resolves the overlaps)."""
     folded = fold_case(text)
     hits = list(lexicon.scan(folded)) + list(lexicon.scan_patterns(text))
     for name in descriptor_orgs(text, lexicon):
         entry = Entry("org", None, name, "company")
         for m in regex.finditer(rf"(?<![A-Za-z0-9]){regex.escape(name)}(?![A-Za-z0-9])", text):
             hits.append(Hit(m.start(), m.end(), (entry,), "descriptor"))
-    if tokens_at is not None:
-        hits = [h for h in hits if _aligned(h, text, tokens_at)]
     return hits
 
 
@@ -274,14 +273,18 @@ def _aligned(hit: Hit, text: str, tokens_at: Callable[[int], Tokens | None]) -> 
     return lead < hit.start and tokens.is_start(lead)
 
 
-def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
-    """Keep the longest hits; on equal length prefer lexicon entries over patterns."""
+def _resolve_overlaps(hits: list[Hit], on_edges: Callable[[Hit], bool] | None = None) -> list[Hit]:
+    """Keep the longest hits; on equal length prefer lexicon entries over patterns.
+    With *on_edges*, a hit must also pass it; it is asked only of hits that no longer
+    hit has covered (so the costly word-edge test runs for the hits that can win)."""
     rank = {"lexicon": 0, "pattern": 1, "descriptor": 2, "model": 3}
     ordered = sorted(hits, key=lambda h: (-(h.end - h.start), rank[h.rule], h.start))
     taken = bytearray(max((h.end for h in hits), default=0))
     kept = []
     for hit in ordered:
         if any(taken[hit.start : hit.end]):
+            continue
+        if on_edges is not None and not on_edges(hit):
             continue
         taken[hit.start : hit.end] = b"\x01" * (hit.end - hit.start)
         kept.append(hit)
