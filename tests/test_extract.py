@@ -433,3 +433,39 @@ def test_period_is_kept_and_resolved(extractor, text, published, period, year):
         return
     assert found is not None and found.text == period and found.year == year
     assert text[found.start : found.end] == found.text
+
+
+def test_documents_read_together_give_what_each_gives_alone(extractor):
+    """`pipe` / `run_many` answer the recogniser's requests of a whole group of
+    documents at once; every document's claims stay what `run` finds for it alone."""
+    from conftest import CORPUS
+
+    unseen = sorted((CORPUS.parent / "unseen").glob("*.txt"))
+    paths = sorted(CORPUS.glob("*.txt"))[:40] + unseen
+    texts = [(p.read_text(encoding="utf-8"), p.name) for p in paths]
+    alone = [[c.to_dict(explain=True) for c in extractor.run(t, d).claims] for t, d in texts]
+    together = [[c.to_dict(explain=True) for c in cs] for cs in extractor.pipe(texts)]
+    assert together == alone
+    assert any(c["buyer"]["id"] is None for cs in together for c in cs)  # the model spoke
+
+
+def test_a_failing_document_does_not_take_its_group_down(extractor, monkeypatch):
+    from claims.extractor import Extractor
+
+    real = Extractor._chunk_steps
+
+    def fail_on_second(self, original, doc, *args, **kwargs):
+        if doc == "second":
+            raise ValueError("simulated fault")
+        return (yield from real(self, original, doc, *args, **kwargs))
+
+    monkeypatch.setattr(Extractor, "_chunk_steps", fail_on_second)
+    items = [
+        ("微软今年购买了48.5万块英伟达Hopper芯片。", "first", None, None),
+        ("谷歌购买了3块H100。", "second", None, None),
+        ("鹏城实验室采购了8000块BR100。", "third", None, None),
+    ]
+    first, second, third = extractor.run_many(items)
+    assert [c.buyer.name for c in first.claims] == ["微软"]
+    assert isinstance(second, ValueError)
+    assert third.doc == "third"

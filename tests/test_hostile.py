@@ -247,14 +247,15 @@ def test_stdout_stays_valid_jsonl_and_debug_shows_the_traceback(tmp_path, capsys
     (tmp_path / "a.txt").write_text(CLAIM, encoding="utf-8")
     (tmp_path / "b.txt").write_text("引发故障的文档：" + SECOND, encoding="utf-8")
     (tmp_path / "c.txt").write_text("谷歌购买了3块H100。", encoding="utf-8")
-    real = Extractor.extract_document
+    real = Extractor._chunk_steps
 
-    def fail_on_b(self, document, published=None):
-        if document.doc.endswith("b.txt"):
+    def fail_on_b(self, original, doc, *args, **kwargs):
+        # a fault inside the extraction of one document of a group read together
+        if doc.endswith("b.txt"):
             raise RuntimeError("simulated fault")
-        return real(self, document, published)
+        return (yield from real(self, original, doc, *args, **kwargs))
 
-    monkeypatch.setattr(Extractor, "extract_document", fail_on_b)
+    monkeypatch.setattr(Extractor, "_chunk_steps", fail_on_b)
     code, records, errors = extract(capsys, str(tmp_path))
     assert code == 1 and len(records) == 2
     assert len(errors) == 1 and "b.txt" in errors[0] and "simulated fault" in errors[0]

@@ -9,14 +9,18 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from . import __version__
 from .reader import DEFAULT_MAX_BYTES, ReadError
 from .segment import SEGMENTERS
+
+if TYPE_CHECKING:
+    from .extractor import Extractor, Result
+    from .reader import Document
 
 EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
 
@@ -157,6 +161,36 @@ def _documents(args: argparse.Namespace) -> Iterator[tuple[str, object]]:
         progress.close()
 
 
+def _extracted(
+    extractor: Extractor,
+    documents: Iterable[tuple[str, Document | str]],
+    published: date | None,
+) -> Iterator[tuple[str, Document | str, Result | Exception | None]]:
+    """(name, document or read error, result) in input order; documents are extracted
+    in the groups `Extractor.run_many` reads together (the recogniser batches them)."""
+    from .extractor import GROUP_CHARS, GROUP_DOCUMENTS
+    from .reader import Document
+
+    group: list[tuple[str, Document | str]] = []
+    size = 0
+
+    def flush() -> Iterator[tuple[str, Document | str, Result | Exception | None]]:
+        readable = [item for _, item in group if isinstance(item, Document)]
+        outcomes = iter(
+            extractor.run_many((d.text, d.doc, d.encoding, published) for d in readable)
+        )
+        for name, item in group:
+            yield name, item, next(outcomes) if isinstance(item, Document) else None
+
+    for name, item in documents:
+        group.append((name, item))
+        size += len(item.text) if isinstance(item, Document) else 0
+        if len(group) >= GROUP_DOCUMENTS or size >= GROUP_CHARS:
+            yield from flush()
+            group, size = [], 0
+    yield from flush()
+
+
 def _extract(args: argparse.Namespace) -> int:
     from .extractor import Extractor
     from .output import atomic_writer, jsonl_line, table_header, table_row
@@ -169,7 +203,7 @@ def _extract(args: argparse.Namespace) -> int:
         nonlocal failures
         if args.format == "table":
             out.write(table_header())
-        for name, item in _documents(args):
+        for name, item, outcome in _extracted(extractor, _documents(args), args.published):
             if not isinstance(item, Document):
                 failures += 1
                 print(f"claims: {item}", file=sys.stderr)
@@ -177,25 +211,23 @@ def _extract(args: argparse.Namespace) -> int:
             if item.warning:
                 failures += 1  # read in part: the exit code must say so
                 print(f"claims: {item.warning}", file=sys.stderr)
-            try:
-                result = extractor.extract_document(item, args.published)
-            except Exception as exc:  # one bad document must not stop the run
+            if isinstance(outcome, BaseException):  # one bad document must not stop the run
                 failures += 1
                 print(
-                    f"claims: {name}: extraction failed: {type(exc).__name__}: {exc}",
+                    f"claims: {name}: extraction failed: {type(outcome).__name__}: {outcome}",
                     file=sys.stderr,
                 )
                 if args.debug:
-                    traceback.print_exc()
+                    traceback.print_exception(outcome)
                 continue
-            for claim in result.claims:
+            for claim in outcome.claims:
                 if claim.confidence < args.min_confidence:
                     continue
                 record = claim.to_dict(explain=args.explain)
                 out.write(table_row(record) if args.format == "table" else jsonl_line(record))
             out.flush()
             if args.explain_rejected:
-                for rejected in result.rejections:
+                for rejected in outcome.rejections:
                     print(
                         f"claims: {name}: rejected {rejected['amount']!r} at {rejected['start']}: "
                         f"{rejected['reason']} | {rejected['sentence']}",

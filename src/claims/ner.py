@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +34,7 @@ _MISSING = frozenset(
     {"no buyer", "no product", "buyer is not named", "money without a product in its clause"}
 )
 _EDGE = " \t\r\n，,。；;：:、“”\"'（）()《》【】[]"
+_SPACED_HAN = regex.compile(r"\p{Han}\s|\s\p{Han}")
 
 
 def missing_entity(reason: str) -> bool:
@@ -80,50 +81,84 @@ class EntityModel:
 
     def spans(self, text: str, ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int, str]]:
         """(start, end, label) in *text* for each sentence range, trimmed of punctuation."""
-        ranges = list(ranges)
-        found: list[tuple[int, int, str]] = []
-        docs = self.nlp.pipe(text[a:b] for a, b in ranges)
-        for (a, _), doc in zip(ranges, docs, strict=True):
+        return self.spans_many([(text, list(ranges))])[0]
+
+    def spans_many(
+        self, requests: Sequence[tuple[str, list[tuple[int, int]]]]
+    ) -> list[list[tuple[int, int, str]]]:
+        """`spans` for many texts, with every range of every text in one `nlp.pipe`
+        (spaCy is three times faster on a batch than on one or two sentences)."""
+        slices = [(k, text, a, b) for k, (text, ranges) in enumerate(requests) for a, b in ranges]
+        found: list[list[tuple[int, int, str]]] = [[] for _ in requests]
+        docs = self.nlp.pipe(text[a:b] for _, text, a, b in slices)
+        for (k, text, a, _), doc in zip(slices, docs, strict=True):
             for ent in doc.ents:
-                start, end = a + ent.start_char, a + ent.end_char
-                while start < end and text[start] in _EDGE:
-                    start += 1
-                while end > start and text[end - 1] in _EDGE:
-                    end -= 1
-                name = text[start:end]
-                if ent.label_ == "ORG" and regex.search(r"\p{Han}\s|\s\p{Han}", name):
-                    # a dateline glued on (南方都市报讯 深圳市公安局): the name is the last part
-                    start = end - len(name.split()[-1])
-                    name = text[start:end]
-                if len(name) < 2 or name.isdigit():
-                    continue
-                if ent.label_ == "ORG" and not is_name(name):
-                    continue
-                found.append((start, end, ent.label_))
+                span = _trimmed(text, a + ent.start_char, a + ent.end_char, ent.label_)
+                if span is not None:
+                    found[k].append(span)
         return found
 
     def hits(
         self, text: str, ranges: Iterable[tuple[int, int]], avoid: Sequence[tuple[int, int]] = ()
     ) -> list[Hit]:
         """Model spans as tagger hits, except those overlapping *avoid* (amounts)."""
-        avoid = sorted(avoid)
-        avoid_starts = [a for a, _ in avoid]
-        hits = []
-        for start, end, label in self.spans(text, ranges):
-            # amounts do not overlap one another: only the last one starting before the
-            # span's end can reach into it
-            index = bisect_left(avoid_starts, end) - 1
-            if index >= 0 and avoid[index][1] > start:
-                continue
-            name = text[start:end]
-            if label == "ORG":
-                entry = Entry("org", None, name, "company")
-            elif label == "PRODUCT":
-                entry = Entry("product", None, name, "model")
-            else:
-                continue
-            hits.append(Hit(start, end, (entry,), RULE))
-        return hits
+        return self.hits_many([ModelRequest(text, list(ranges), list(avoid))])[0]
+
+    def hits_many(self, requests: Sequence[ModelRequest]) -> list[list[Hit]]:
+        """`hits` for many requests (one batch through the model)."""
+        spans = self.spans_many([(r.text, r.ranges) for r in requests])
+        return [_as_hits(r.text, found, r.avoid) for r, found in zip(requests, spans, strict=True)]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRequest:
+    """Sentence ranges of a normalised text to read, and spans (amounts) that are no
+    names."""
+
+    text: str
+    ranges: list[tuple[int, int]]
+    avoid: list[tuple[int, int]]
+
+
+def _trimmed(text: str, start: int, end: int, label: str) -> tuple[int, int, str] | None:
+    """A model span without edge punctuation and datelines, or None if no name is left."""
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    name = text[start:end]
+    if label == "ORG" and _SPACED_HAN.search(name):
+        # a dateline glued on (南方都市报讯 深圳市公安局): the name is the last part
+        start = end - len(name.split()[-1])
+        name = text[start:end]
+    if len(name) < 2 or name.isdigit():
+        return None
+    if label == "ORG" and not is_name(name):
+        return None
+    return start, end, label
+
+
+def _as_hits(
+    text: str, spans: list[tuple[int, int, str]], avoid: Sequence[tuple[int, int]]
+) -> list[Hit]:
+    avoid = sorted(avoid)
+    avoid_starts = [a for a, _ in avoid]
+    hits = []
+    for start, end, label in spans:
+        # amounts do not overlap one another: only the last one starting before the
+        # span's end can reach into it
+        index = bisect_left(avoid_starts, end) - 1
+        if index >= 0 and avoid[index][1] > start:
+            continue
+        name = text[start:end]
+        if label == "ORG":
+            entry = Entry("org", None, name, "company")
+        elif label == "PRODUCT":
+            entry = Entry("product", None, name, "model")
+        else:
+            continue
+        hits.append(Hit(start, end, (entry,), RULE))
+    return hits
 
 
 @cache

@@ -163,13 +163,13 @@ def tag(
     if model_hits:
         from .ner import merge
 
-        # the model's spans, too, must start and end on word boundaries (东南亚航司 is
-        # no "亚航司", 印度航空公司掀订单潮 no "印度航空公司掀")
         if tokens_at is not None:
-            hits = [h for h in hits if _aligned(h, text, tokens_at)]
+            # the model's spans, too, must start and end on word boundaries (东南亚航司 is
+            # no "亚航司", 印度航空公司掀订单潮 no "印度航空公司掀"); the lexicon hits they
+            # meet decide what the model may add, so those are tested now
             model_hits = [h for h in model_hits if _on_word_edges(h, tokens_at)]
+            hits = [h for h in hits if not _meets(h, model_hits) or _aligned(h, text, tokens_at)]
         hits = merge(hits, model_hits)
-        on_edges = None
     kept = _resolve_overlaps(hits, on_edges)
     orgs, products, sources = [], [], []
     for hit in kept:
@@ -249,6 +249,10 @@ def _without_appositions(text: str, orgs: list[Mention]) -> list[Mention]:
             continue
         kept.append(org)
     return kept
+
+
+def _meets(hit: Hit, others: Sequence[Hit]) -> bool:
+    return any(o.start < hit.end and hit.start < o.end for o in others)
 
 
 def _on_word_edges(hit: Hit, tokens_at: Callable[[int], Tokens | None]) -> bool:
