@@ -133,7 +133,7 @@ class AmountGrammar:
         )
         # an amount for a claim carries a unit or a currency: text without any of them
         # (most sentences of a news story) needs no scan with the full pattern
-        self.anchor = regex.compile(
+        self.anchor = re.compile(
             rf"{_alternation(self.currencies)}|{_alternation(self.classifiers)}|{prefix_currency}"
         )
         self.english_number = regex.compile(rf"({_ARABIC})({_alternation(self.english_scales)})")

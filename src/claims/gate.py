@@ -42,6 +42,7 @@ class AmountGate:
         self._purposes = tuple(self.cues.raw["spending_purposes"])
         self._time_words = tuple(self.cues.raw["per_unit_time_words"])
         self._span_cache: dict[tuple[int, frozenset[str]], list[tuple[int, int]]] = {}
+        self._verdicts: dict[int, str | Passed] = {}  # by amount start
 
     # ------------------------------------------------------------ clauses, parts
     def spans(self, sentence: Sentence, breaks: frozenset[str]) -> list[tuple[int, int]]:
@@ -68,7 +69,14 @@ class AmountGate:
 
     # --------------------------------------------------------------------- gate
     def check(self, sentence: Sentence, am: AmountMatch, tokens: Tokens | None) -> str | Passed:
-        """The reason *am* cannot be a purchase, or what was read on the way."""
+        """The reason *am* cannot be a purchase, or what was read on the way (decided
+        once per amount: the extractor asks first, the linker again)."""
+        verdict = self._verdicts.get(am.start)
+        if verdict is None:
+            verdict = self._verdicts[am.start] = self._check(sentence, am, tokens)
+        return verdict
+
+    def _check(self, sentence: Sentence, am: AmountMatch, tokens: Tokens | None) -> str | Passed:
         text, cues = self.text, self.cues
         value = am.amount
         if value.value is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from math import log
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -167,17 +168,42 @@ class JiebaRoutes:
             if not known:
                 break
             right += 1
-        stretch = text[left:right]
-        route: dict[int, tuple[float, int]] = {}
-        self._tokenizer.calc(stretch, self._tokenizer.get_DAG(stretch), route)
+        ends = self._best_path(text[left:right])
         at, previous = 0, 0
         while left + at < position:
-            previous, at = at, route[at][1] + 1
+            previous, at = at, ends[at]
         if left + at > position:
             return False  # inside a word of the path
-        if at - previous >= 2 or route[at][1] + 1 - at >= 2:
+        if at - previous >= 2 or ends[at] - at >= 2:
             return True
         return None
+
+    def _best_path(self, stretch: str) -> list[int]:
+        """jieba's most probable path over *stretch* (its `get_DAG` and `calc`, same
+        arithmetic and tie-break, in one loop): the end of the word starting at each
+        position."""
+        freq = self._freq
+        logtotal = log(self._tokenizer.total)
+        n = len(stretch)
+        scores = [0.0] * (n + 1)
+        ends = [0] * (n + 1)
+        for start in range(n - 1, -1, -1):
+            best_score, best_last = 0.0, -1
+            last = start
+            fragment = stretch[start]
+            while last < n and fragment in freq:
+                count = freq[fragment]
+                if count:
+                    score = log(count) - logtotal + scores[last + 1]
+                    if best_last < 0 or score >= best_score:
+                        best_score, best_last = score, last
+                last += 1
+                fragment = stretch[start : last + 1]
+            if best_last < 0:  # no word starts here: the character alone
+                best_score, best_last = log(1) - logtotal + scores[start + 1], start
+            scores[start] = best_score
+            ends[start] = best_last + 1
+        return ends
 
     def _crossed(self, text: str, position: int, lo: int, hi: int) -> bool:
         """Does a dictionary word span *position* (start before it, end after it)?
