@@ -314,10 +314,11 @@ class Extractor:
             index = bisect_right(starts, offset) - 1
             return tokens.get(index)
 
-        found_hits = lexicon_hits(text, self.lexicon)  # both passes use them
+        found_hits = lexicon_hits(text, self.lexicon)  # both passes use them,
+        verdicts: dict[int, bool] = {}  # and their word-edge tests (by id: they live on)
 
         def link(model_hits: list[Hit], focus: list[Sentence] = live) -> SentenceLinker:
-            tagged = tag(text, self.lexicon, tokens_at, model_hits, found_hits)
+            tagged = tag(text, self.lexicon, tokens_at, model_hits, found_hits, verdicts)
             attributor = Attributor(text, tagged)
             linker = SentenceLinker(text, tagged, sentences, gate)
             for sentence in _with_context(sentences, focus):

@@ -149,17 +149,21 @@ def tag(
     tokens_at: Callable[[int], Tokens | None] | None = None,
     model_hits: Sequence[Hit] = (),
     hits: list[Hit] | None = None,
+    verdicts: dict[int, bool] | None = None,
 ) -> Tagged:
     """Tag the normalised *text* of one document.
 
     *tokens_at(offset)* returns the token boundaries of the sentence holding *offset*
     when that sentence was segmented; CJK-only names must align with them.
     *model_hits* (the NER model's spans) are added where no lexicon hit overlaps them.
-    *hits*, when given, are this text's `lexicon_hits` from an earlier pass.
+    *hits*, when given, are this text's `lexicon_hits` from an earlier pass, and
+    *verdicts* remembers their word-edge tests from one pass to the next.
     """
     if hits is None:
         hits = lexicon_hits(text, lexicon)
     on_edges = None if tokens_at is None else partial(_aligned, text=text, tokens_at=tokens_at)
+    if on_edges is not None and verdicts is not None:
+        on_edges = partial(_remembered, test=on_edges, verdicts=verdicts)
     if model_hits:
         from .ner import merge
 
@@ -249,6 +253,13 @@ def _without_appositions(text: str, orgs: list[Mention]) -> list[Mention]:
             continue
         kept.append(org)
     return kept
+
+
+def _remembered(hit: Hit, test: Callable[[Hit], bool], verdicts: dict[int, bool]) -> bool:
+    verdict = verdicts.get(id(hit))
+    if verdict is None:
+        verdict = verdicts[id(hit)] = test(hit)
+    return verdict
 
 
 def _meets(hit: Hit, others: Sequence[Hit]) -> bool:
