@@ -10,7 +10,7 @@ words, thousands separators and vague amounts. All vocabulary comes from
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Any
@@ -245,6 +245,24 @@ class AmountGrammar:
                 m = AmountMatch(m.start, m.end, replace(a, currency=code))
             result.append(m)
         return result
+
+    def find_each(self, text: str, spans: Sequence[tuple[int, int]]) -> list[list[AmountMatch]]:
+        """`find` for each of the sorted, disjoint *spans* (the sentences of a text), with
+        one scan of the whole text for unit and currency words: a span holding none
+        (most sentences) is decided without a search of its own."""
+        anchors = [(m.start(), m.end()) for m in self.anchor.finditer(text)]
+        found: list[list[AmountMatch]] = []
+        i = 0
+        for start, end in spans:
+            while i < len(anchors) and anchors[i][1] <= start:
+                i += 1
+            # an anchor inside the span, or one reaching across its edge (then the
+            # span's own search decides, as `find` would)
+            if i < len(anchors) and anchors[i][0] < end:
+                found.append(self.find(text, start, end))
+            else:
+                found.append([])
+        return found
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[AmountMatch]:
         """All amounts in text[start:end] (normalised form) that carry a unit or

@@ -284,7 +284,8 @@ class Extractor:
         hits back (`_drive` answers the requests of many pieces at once)."""
         text = normalize(original)
         sentences = split_sentences(text)
-        amounts = {s.index: grammar().find(text, s.start, s.end) for s in sentences}
+        found = grammar().find_each(text, [(s.start, s.end) for s in sentences])
+        amounts = {s.index: matches for s, matches in zip(sentences, found, strict=True)}
         yuan = grammar().yuan_currency(text) if _traditional(original, text) else "CNY"
         if yuan != "CNY":  # Taiwan or Hong Kong news: 元 is their dollar
             amounts = {i: grammar().with_yuan_as(found, text, yuan) for i, found in amounts.items()}
