@@ -264,11 +264,14 @@ class AmountGrammar:
                 found.append([])
         return found
 
-    def find(self, text: str, start: int = 0, end: int | None = None) -> list[AmountMatch]:
+    def find(
+        self, text: str, start: int = 0, end: int | None = None, anchored: bool = True
+    ) -> list[AmountMatch]:
         """All amounts in text[start:end] (normalised form) that carry a unit or
-        currency, with offsets into *text*; bare numbers are not amounts for claims."""
+        currency, with offsets into *text*; bare numbers are not amounts for claims.
+        Text without a unit or currency word is skipped unless *anchored* is False."""
         end = len(text) if end is None else end
-        if not self.anchor.search(text, start, end):
+        if anchored and not self.anchor.search(text, start, end):
             return []
         part = text if (start, end) == (0, len(text)) else text[start:end]
         return [

@@ -74,14 +74,18 @@ class Extractor:
         segmenter: str = "jieba",
         ner: bool | None = None,
         exclude: Iterable[str] = (),
+        prefilter: bool = True,
     ) -> None:
         """*ner* runs the trained recogniser on candidate sentences (default: `NER_DEFAULT`);
-        *exclude* drops lexicon entries by id (to evaluate names the lexicon lacks)."""
+        *exclude* drops lexicon entries by id (to evaluate names the lexicon lacks);
+        *prefilter* False reads every sentence in full (no unit/currency shortcut, no
+        gate before linking): slower, and the same claims, as the tests show."""
         from .ner import NER_DEFAULT
 
         self.segmenter_name = segmenter
         self.ner = NER_DEFAULT if ner is None else ner
         self.exclude = frozenset(exclude)
+        self.prefilter = prefilter
         self._lexicon: Lexicon | None = None
         self._segmenter: Segmenter | None = None
         self._model: EntityModel | None = None
@@ -284,25 +288,29 @@ class Extractor:
         hits back (`_drive` answers the requests of many pieces at once)."""
         text = normalize(original)
         sentences = split_sentences(text)
-        found = grammar().find_each(text, [(s.start, s.end) for s in sentences])
+        spans = [(s.start, s.end) for s in sentences]
+        if self.prefilter:  # only sentences with a unit or currency word are parsed
+            found = grammar().find_each(text, spans)
+        else:
+            found = [grammar().find(text, a, b, anchored=False) for a, b in spans]
         amounts = {s.index: matches for s, matches in zip(sentences, found, strict=True)}
         yuan = grammar().yuan_currency(text) if _traditional(original, text) else "CNY"
         if yuan != "CNY":  # Taiwan or Hong Kong news: 元 is their dollar
-            amounts = {i: grammar().with_yuan_as(found, text, yuan) for i, found in amounts.items()}
+            amounts = {i: grammar().with_yuan_as(ms, text, yuan) for i, ms in amounts.items()}
         candidates = [s for s in sentences if amounts[s.index]]
         if not candidates:
             return Result(doc, [])
         tokens = {s.index: self.segmenter.tokens(text, s.start, s.end) for s in candidates}
         # the gate first: a sentence whose every amount is vague, per unit, a market size,
-        # negated … needs no tagging, attribution or linking of its own
+        # negated … needs no attribution or linking of its own
         gate = AmountGate(text)
         live: list[Sentence] = []
         gated: list[Rejection] = []
         for s in candidates:
-            verdicts = [gate.check(s, a, tokens[s.index]) for a in amounts[s.index]]
-            if all(isinstance(v, str) for v in verdicts):
+            outcomes = [gate.check(s, a, tokens[s.index]) for a in amounts[s.index]]
+            if self.prefilter and all(isinstance(o, str) for o in outcomes):
                 gated += [
-                    Rejection(a, s, str(v)) for a, v in zip(amounts[s.index], verdicts, strict=True)
+                    Rejection(a, s, str(o)) for a, o in zip(amounts[s.index], outcomes, strict=True)
                 ]
             else:
                 live.append(s)
