@@ -9,6 +9,7 @@ by the lexicon automaton, which is cheap.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -318,10 +319,7 @@ class Extractor:
         starts = [s.start for s in sentences]
 
         def tokens_at(offset: int) -> Tokens | None:
-            from bisect import bisect_right
-
-            index = bisect_right(starts, offset) - 1
-            return tokens.get(index)
+            return tokens.get(bisect_right(starts, offset) - 1)
 
         found_hits = lexicon_hits(text, self.lexicon)  # both passes use them,
         verdicts: dict[int, bool] = {}  # and their word-edge tests (by id: they live on)

@@ -4,6 +4,7 @@ model-number patterns for products the lexicon does not list yet."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -50,7 +51,10 @@ def _is_ascii_word(ch: str) -> bool:
 
 
 def is_cjk_only(text: str) -> bool:
-    return all("\u3400" <= ch <= "\u9fff" for ch in text)
+    return _CJK_ONLY.fullmatch(text) is not None
+
+
+_CJK_ONLY = re.compile("[\u3400-\u9fff]*")
 
 
 class Lexicon:

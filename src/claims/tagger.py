@@ -272,11 +272,12 @@ def _on_word_edges(hit: Hit, tokens_at: Callable[[int], Tokens | None]) -> bool:
 
 
 def _aligned(hit: Hit, text: str, tokens_at: Callable[[int], Tokens | None]) -> bool:
-    surface = text[hit.start : hit.end]
-    if hit.rule != "lexicon" or not is_cjk_only(surface):
+    if hit.rule != "lexicon":
         return True
     tokens = tokens_at(hit.start)
-    if tokens is None or tokens.aligned(hit.start, hit.end):
+    if tokens is None or not is_cjk_only(text[hit.start : hit.end]):
+        return True
+    if tokens.aligned(hit.start, hit.end):
         return True
     # jieba glues a classifier to its noun (20|架飞机, 1万|台服务器): the name still
     # stands when only classifiers precede it inside its word
