@@ -100,6 +100,8 @@ class Lexicon:
                     self.aliases.add(normalize(alias.strip()))
         self._keys = list(keys)
         self._entries = [tuple(keys[key]) for key in self._keys]
+        self._latin_head = [_is_ascii_word(key[0]) for key in self._keys]
+        self._latin_tail = [_is_ascii_word(key[-1]) for key in self._keys]
         # all matches, overlapping, in one call into Rust (4x faster than pyahocorasick's
         # per-match iteration); `tag` resolves the overlaps
         self.automaton = ahocorasick_rs.AhoCorasick(self._keys)
@@ -119,18 +121,15 @@ class Lexicon:
         """All alias matches in folded[start:end] with clean ASCII boundaries."""
         end = len(folded) if end is None else end
         region = folded if (start, end) == (0, len(folded)) else folded[start:end]
+        latin_head, latin_tail, entries = self._latin_head, self._latin_tail, self._entries
         for index, first, stop in self.automaton.find_matches_as_indexes(region, overlapping=True):
-            key, entries = self._keys[index], self._entries[index]
-            first, last = first + start, stop + start - 1
-            if _is_ascii_word(key[0]) and first > 0 and _is_ascii_word(folded[first - 1]):
+            first, stop = first + start, stop + start
+            # a Latin alias must not be part of a longer Latin word (AMD in AMDX)
+            if latin_head[index] and first > 0 and _is_ascii_word(folded[first - 1]):
                 continue
-            if (
-                _is_ascii_word(key[-1])
-                and last + 1 < len(folded)
-                and _is_ascii_word(folded[last + 1])
-            ):
+            if latin_tail[index] and stop < len(folded) and _is_ascii_word(folded[stop]):
                 continue
-            yield Hit(first, last + 1, entries, "lexicon")
+            yield Hit(first, stop, entries[index], "lexicon")
 
     def scan_patterns(self, text: str, start: int = 0, end: int | None = None) -> Iterator[Hit]:
         """Model numbers (H100, MI325X, 昇腾910B …) found by the product patterns."""
