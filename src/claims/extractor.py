@@ -558,10 +558,14 @@ def _traditional(original: str, normalised: str) -> bool:
     if not han:
         return False
     converted_han = _NOT_HAN.sub("", converted)
-    if len(converted_han) != len(han):  # a Han character became another: count in place
+    if len(converted_han) != len(han):  # a character changed script: count in place
         changed = sum(1 for a, b in zip(sample, converted, strict=True) if a != b and a in han)
-    else:
-        changed = sum(map(ne, han, converted_han))
+    else:  # compare blocks first: most of a mixed text is unchanged
+        changed = sum(
+            sum(map(ne, han[i : i + 64], converted_han[i : i + 64]))
+            for i in range(0, len(han), 64)
+            if han[i : i + 64] != converted_han[i : i + 64]
+        )
     return changed >= TRADITIONAL_SHARE * len(han)
 
 
