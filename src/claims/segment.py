@@ -141,7 +141,14 @@ class JiebaRoutes:
     def __init__(self, tokenizer: Any) -> None:
         self._tokenizer = tokenizer
         self._freq: dict[str, int] = tokenizer.FREQ
-        self._longest = max(map(len, self._freq))
+        self._size = -1  # words added later (another lexicon's) can be longer
+        self._longest = 0
+
+    def _longest_word(self) -> int:
+        if len(self._freq) != self._size:
+            self._size = len(self._freq)
+            self._longest = max(map(len, self._freq))
+        return self._longest
 
     def boundary(
         self, text: str, position: int, lo: int, hi: int, crossed: dict[int, bool]
@@ -211,7 +218,7 @@ class JiebaRoutes:
         that is no word), so a word can reach past *position* only from a start whose
         prefix up to *position* is a key."""
         freq = self._freq
-        for first in range(position - 1, max(lo, position - self._longest) - 1, -1):
+        for first in range(position - 1, max(lo, position - self._longest_word()) - 1, -1):
             if text[first] not in _BLOCK_CHARS:
                 return False
             if text[first:position] not in freq:
