@@ -480,17 +480,19 @@ def test_validators_wait_until_every_item_is_committed(server, tmp_path, monkeyp
     sources = tmp_path / "s.toml"
     sources.write_text(f'[[source]]\nname = "rss2"\nurl = "{server.base}/rss2.xml"\n')
     out = tmp_path / "out"
-    real = workers.extract_payload
+    real = workers.extract_payloads
 
-    def failing(extractor, payload):
-        if payload["doc"].endswith("c009.html"):
-            return {"key": payload["key"], "claims": [], "rejections": 0, "error": "boom"}
-        return real(extractor, payload)
+    def failing(extractor, payloads):
+        outs = real(extractor, payloads)
+        for out, payload in zip(outs, payloads, strict=True):
+            if payload["doc"].endswith("c009.html"):
+                out.update(claims=[], rejections=0, error="boom")
+        return outs
 
-    monkeypatch.setattr(workers, "extract_payload", failing)
+    monkeypatch.setattr(workers, "extract_payloads", failing)
     first = run_batch(sources, out, workers=1)
     assert first.extracted == 4 and len(first.failures) == 1 and "boom" in first.failures[0]
-    monkeypatch.setattr(workers, "extract_payload", real)
+    monkeypatch.setattr(workers, "extract_payloads", real)
     seen = len(server.requests)
     second = run_batch(sources, out, workers=1)
     (request,) = [h for p, s, h in server.requests[seen:] if p == "/rss2.xml"]
