@@ -1,9 +1,14 @@
-"""The pipeline: read → normalise → sentences → amounts → segment → tag → attribute
-→ link → de-duplicate → grounded records.
+"""The pipeline: read → normalise → sentences → amounts → gate → segment → tag →
+attribute → link → (recogniser → link again) → grounded records (`assemble`).
 
-Only sentences holding an amount with a unit or currency (the prefilter) are
-segmented and linked; the others are tagged for context (products, buyers, sources)
-by the lexicon automaton, which is cheap.
+What keeps it cheap: only sentences holding a unit or currency word go through the
+amount grammar; a sentence whose every amount fails the mention-free gate (`gate.py`)
+is not linked; word boundaries are asked only where a name or a one-character cue
+needs them (`segment.py`); the other sentences are tagged for context (products,
+buyers, sources) by the lexicon automaton alone. The entity recogniser reads only the
+sentences that lost a claim for want of a name, for a whole group of documents at
+once (`run_many`). `Extractor(prefilter=False)` reads everything in full (tests show
+the same claims).
 """
 
 from __future__ import annotations
@@ -15,18 +20,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from operator import ne
 
-import regex
-
 from .amounts import AmountMatch, grammar
+from .assemble import merge, record, rejection, restatements, shift
 from .attribution import Attribution, Attributor
 from .gate import AmountGate
 from .lexicon import Hit, Lexicon, load_lexicon
-from .linker import Draft, Rejection, SentenceLinker
+from .linker import Rejection, SentenceLinker
 from .ner import EntityModel, ModelRequest, missing_entity
 from .normalize import normalize
-from .period import Period, period_for
 from .reader import Document
-from .records import AmountSpan, BuyerSpan, Claim, Evidence, PeriodSpan, ProductSpan, Source
+from .records import Claim
 from .segment import Segmenter, Tokens
 from .sentences import CLAUSE_BREAKS, Sentence, spans_between, split_sentences
 from .tagger import lexicon_hits, tag
@@ -43,7 +46,6 @@ TRADITIONAL_SHARE = 0.03
 TRADITIONAL_SAMPLE = 5_000
 # two model names with the same letters-and-number root (A330neo, A330-900) are one
 # line of models; Trainium2 and Trainium3 are not
-_MODEL_ROOT = regex.compile(r"[a-z]*\d+")
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")  # stdlib re: twice as fast as regex here
 # How many sentences before a candidate are read for attributions that carry over.
 ATTRIBUTION_CONTEXT = 3
@@ -171,7 +173,7 @@ class Extractor:
             if i in by_index:
                 outcome = by_index[i]
                 if isinstance(outcome, Result):
-                    outcome.claims = self._restatements(outcome.claims)
+                    outcome.claims = restatements(outcome.claims, self.lexicon)
             else:
                 outcome = self._run_long(original, doc, encoding, published)
             outcomes.append(outcome)
@@ -192,13 +194,13 @@ class Extractor:
             if isinstance(part, Exception):
                 return part
             for claim in part.claims:
-                _shift(claim, lead)
-            for rejection in part.rejections:
-                rejection["start"] = int(rejection["start"]) + lead  # type: ignore[call-overload]
-                rejection["end"] = int(rejection["end"]) + lead  # type: ignore[call-overload]
+                shift(claim, lead)
+            for rejected in part.rejections:
+                rejected["start"] = int(rejected["start"]) + lead  # type: ignore[call-overload]
+                rejected["end"] = int(rejected["end"]) + lead  # type: ignore[call-overload]
             claims.extend(part.claims)
             rejections.extend(part.rejections)
-        return Result(doc, self._restatements(_merge(claims)), rejections)
+        return Result(doc, restatements(merge(claims), self.lexicon), rejections)
 
     def _drive(self, steps: list[Steps]) -> list[Result | Exception]:
         """Run chunk extractions to the point where they need the recogniser, answer
@@ -229,52 +231,6 @@ class Extractor:
         if self._model is None:
             self._model = EntityModel()
         return self._model
-
-    def _restatements(self, claims: list[Claim]) -> list[Claim]:
-        """The same purchase told twice under two names for the product (the headline's
-        B300伺服器 and the body's AI伺服器; A330neo and A330-900) is one claim, with the
-        more specific product and both evidence sentences."""
-        groups: dict[tuple, list[Claim]] = {}
-        for claim in claims:
-            key = (claim.buyer.id or claim.buyer.name, claim.amount.value, claim.amount.currency)
-            groups.setdefault(key, []).append(claim)
-        kept: list[Claim] = []
-        for group in groups.values():
-            merged: list[Claim] = []
-            for claim in group:
-                twin = next((m for m in merged if self._same_product(m, claim)), None)
-                if twin is None:
-                    merged.append(claim)
-                    continue
-                better, other = (
-                    (claim, twin) if self._level(claim) > self._level(twin) else (twin, claim)
-                )
-                _fold(better, other)
-                merged[merged.index(twin)] = better
-            kept.extend(merged)
-        order = {id(c): i for i, c in enumerate(claims)}
-        return sorted(kept, key=lambda c: order[id(c)])
-
-    def _level(self, claim: Claim) -> int:
-        entry = self.lexicon.entry("product", claim.product.id)
-        return entry.level if entry else 2
-
-    def _same_product(self, a: Claim, b: Claim) -> bool:
-        """Two names for one product: the same class, and one is only the class
-        (服务器) or both name one line of models (A330neo / A330-900)."""
-        first = self.lexicon.entry("product", a.product.id)
-        second = self.lexicon.entry("product", b.product.id)
-        if first is None or second is None:
-            return False
-        if min(first.level, second.level) <= 1:
-            # a class word restating a named product: the same class, or the class word
-            # is part of the product's phrase (B300服务器 / AI服务器)
-            generic, named = (a, b) if first.level <= second.level else (b, a)
-            return first.cls == second.cls or generic.product.name in named.product.text
-        if first.cls != second.cls or first.cls is None:
-            return False
-        roots = [_MODEL_ROOT.match(e.name.casefold()) for e in (first, second)]
-        return all(roots) and roots[0].group() == roots[1].group()  # type: ignore[union-attr]
 
     def _chunk_steps(
         self,
@@ -358,15 +314,15 @@ class Extractor:
                     focus = [s for s in live if s.index in wanted]
                     again = link(hits, focus).drafts
                     drafts = drafts + [d for d in again if d.amount.start not in claimed]
-        claims = _merge(
+        claims = merge(
             [
-                _record(d, original, doc, encoding, text, published)
+                record(d, original, doc, encoding, text, published)
                 for d in drafts
                 if d.amount.start >= own
             ]
         )
         rejections = sorted(gated + linker.rejections, key=lambda r: r.amount.start)
-        rejected = [_rejection(r, original) for r in rejections if r.amount.start >= own]
+        rejected = [rejection(r, original) for r in rejections if r.amount.start >= own]
         return Result(doc, claims, rejected)
 
 
@@ -425,127 +381,6 @@ def _lead(sentences: list[Sentence], first: int, lo: int) -> int:
     return max(lead, lo - LEAD_CHARS)
 
 
-def _shift(claim: Claim, offset: int) -> None:
-    """Move a claim found in a chunk to offsets of the whole document."""
-    for span in (claim.buyer, claim.product, claim.amount, claim.period):
-        if span is not None:
-            span.start += offset
-            span.end += offset
-    claim.source.sentence_start += offset
-    claim.source.sentence_end += offset
-    for evidence in claim.source.evidence:
-        evidence.sentence_start += offset
-        evidence.sentence_end += offset
-
-
-def _record(
-    d: Draft,
-    original: str,
-    doc: str | None,
-    encoding: str | None,
-    text: str,
-    published: date | None,
-) -> Claim:
-    s: Sentence = d.sentence
-    a = d.amount
-    attribution = d.attribution if _credits_another(d) else None
-    period = period_for(text, s.start, s.end, a.start, published)
-    return Claim(
-        buyer=BuyerSpan(
-            original[d.buyer.start : d.buyer.end],
-            d.buyer.name,
-            d.buyer.id,
-            d.buyer.start,
-            d.buyer.end,
-            d.buyer.inferred,
-        ),
-        product=ProductSpan(
-            original[d.product.start : d.product.end],
-            d.product.name,
-            d.product.id,
-            d.product.vendor,
-            d.product.start,
-            d.product.end,
-            d.product.inferred,
-        ),
-        amount=AmountSpan(
-            original[a.start : a.end],
-            a.amount.value,
-            a.amount.unit,
-            a.amount.currency,  # type: ignore[arg-type]
-            a.amount.approx,
-            a.amount.low,
-            a.amount.high,
-            a.start,
-            a.end,
-        ),
-        predicate=d.predicate,
-        source=Source(
-            doc=doc,
-            attributed_to=attribution.name if attribution else None,
-            attribution_text=original[attribution.start : attribution.end] if attribution else None,
-            sentence=original[s.start : s.end],
-            sentence_start=s.start,
-            sentence_end=s.end,
-            encoding=encoding,
-        ),
-        confidence=d.confidence,
-        rules=d.rules,
-        period=_period_span(period, original),
-    )
-
-
-def _credits_another(d: Draft) -> bool:
-    """Is the figure credited to someone other than the buyer? A buyer announcing its
-    own purchase (东航宣布…, 微软CEO表示…) is the claim's subject, not a source: such a
-    claim has no attribution, as in the scoring kit's convention."""
-    a = d.attribution
-    if a is None:
-        return False
-    if a.name is not None and a.name == d.buyer.name:
-        return False
-    if a.kind == "rumour" or a.name is None:
-        return True
-    return not (d.buyer.id and any(m.id == d.buyer.id for m in a.speaker_orgs))
-
-
-def _period_span(period: Period | None, original: str) -> PeriodSpan | None:
-    if period is None:
-        return None
-    return PeriodSpan(original[period.start : period.end], period.year, period.start, period.end)
-
-
-def _merge(claims: list[Claim]) -> list[Claim]:
-    """One claim per (buyer, product, amount) in a document, with all its evidence."""
-    merged: dict[tuple, Claim] = {}
-    evidence_at: dict[tuple, set[int]] = {}  # sentence starts already in the evidence
-    for claim in claims:
-        key = claim.key()
-        found = [
-            Evidence(claim.source.sentence, claim.source.sentence_start, claim.source.sentence_end),
-            *claim.source.evidence,
-        ]
-        kept = merged.get(key)
-        if kept is None:
-            kept = merged[key] = claim
-            claim.source.evidence = []
-            evidence_at[key] = set()
-        seen = evidence_at[key]
-        for evidence in found:
-            if evidence.sentence_start not in seen:
-                seen.add(evidence.sentence_start)
-                kept.source.evidence.append(evidence)
-        if kept is claim:
-            continue
-        if kept.source.attributed_to is None and claim.source.attributed_to:
-            kept.source.attributed_to = claim.source.attributed_to
-            kept.source.attribution_text = claim.source.attribution_text
-        if kept.product.inferred and not claim.product.inferred:
-            kept.product = claim.product
-        kept.confidence = max(kept.confidence, claim.confidence)
-    return list(merged.values())
-
-
 def _traditional(original: str, normalised: str) -> bool:
     """Is the text written in traditional characters (Taiwan, Hong Kong)? Then a bare
     元 may be the local dollar. Normalisation maps traditional to simplified one for
@@ -567,25 +402,3 @@ def _traditional(original: str, normalised: str) -> bool:
             if han[i : i + 64] != converted_han[i : i + 64]
         )
     return changed >= TRADITIONAL_SHARE * len(han)
-
-
-def _fold(kept: Claim, other: Claim) -> None:
-    """Fold a restatement into the claim that stays: its evidence, and its source when
-    the kept one has none."""
-    seen = {e.sentence_start for e in kept.source.evidence}
-    kept.source.evidence += [e for e in other.source.evidence if e.sentence_start not in seen]
-    kept.source.evidence.sort(key=lambda e: e.sentence_start)
-    if kept.source.attributed_to is None and other.source.attributed_to:
-        kept.source.attributed_to = other.source.attributed_to
-        kept.source.attribution_text = other.source.attribution_text
-    kept.confidence = max(kept.confidence, other.confidence)
-
-
-def _rejection(r: Rejection, original: str) -> dict[str, object]:
-    return {
-        "amount": original[r.amount.start : r.amount.end],
-        "start": r.amount.start,
-        "end": r.amount.end,
-        "reason": r.reason,
-        "sentence": original[r.sentence.start : r.sentence.end],
-    }
