@@ -93,8 +93,10 @@ def _warm() -> None:
     jieba.initialize()
     extractor = Extractor(ner=_NER[0])
     extractor.extract("据Omdia估计，微软今年购买了48.5万块英伟达Hopper芯片。")
-    if extractor.ner:
-        extractor.model.nlp  # noqa: B018 - load the recogniser (spaCy) before timing
+    if extractor.ner:  # load the recogniser (spaCy) before timing
+        from claims.ner import load_model
+
+        load_model()
     _WORKER["extractor"] = extractor
 
 
