@@ -469,3 +469,24 @@ def test_a_failing_document_does_not_take_its_group_down(extractor, monkeypatch)
     assert [c.buyer.name for c in first.claims] == ["微软"]
     assert isinstance(second, ValueError)
     assert third.doc == "third"
+
+
+def test_a_failing_recogniser_fails_the_documents_that_asked_for_it(monkeypatch):
+    """If the entity model cannot run (a broken install), the documents that needed it
+    report the error; those that did not still give their claims."""
+    from claims import Extractor
+    from claims.ner import EntityModel
+
+    def broken(self, requests):
+        raise OSError("model files unreadable")
+
+    monkeypatch.setattr(EntityModel, "hits_many", broken)
+    extractor = Extractor(ner=True)
+    known, unknown = extractor.run_many(
+        [
+            ("微软今年购买了48.5万块英伟达Hopper芯片。", "known", None, None),
+            ("澜舟星图实验室采购了8000块BR100。", "unknown", None, None),  # a name no lexicon has
+        ]
+    )
+    assert [c.buyer.name for c in known.claims] == ["微软"]
+    assert isinstance(unknown, OSError)

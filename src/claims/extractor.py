@@ -170,12 +170,15 @@ class Extractor:
         answered = self._drive([self._chunk_steps(*group[i]) for i in short])
         by_index = dict(zip(short, answered, strict=True))
         for i, (original, doc, encoding, published) in enumerate(group):
-            if i in by_index:
-                outcome = by_index[i]
-                if isinstance(outcome, Result):
-                    outcome.claims = restatements(outcome.claims, self.lexicon)
-            else:
-                outcome = self._run_long(original, doc, encoding, published)
+            try:
+                if i in by_index:
+                    outcome = by_index[i]
+                    if isinstance(outcome, Result):
+                        outcome.claims = restatements(outcome.claims, self.lexicon)
+                else:
+                    outcome = self._run_long(original, doc, encoding, published)
+            except Exception as exc:  # one bad document must not stop the others
+                outcome = exc
             outcomes.append(outcome)
         return outcomes
 
@@ -215,7 +218,13 @@ class Extractor:
             except Exception as exc:  # one bad document must not stop the others
                 outcomes[i] = exc
         if asking:
-            answers = self.model.hits_many([request for _, request in asking])
+            try:
+                answers = self.model.hits_many([request for _, request in asking])
+            except Exception as exc:  # the recogniser failed: so did these documents
+                for i, _ in asking:
+                    steps[i].close()
+                    outcomes[i] = exc
+                asking, answers = [], []
             for (i, _), hits in zip(asking, answers, strict=True):
                 try:
                     steps[i].send(hits)
