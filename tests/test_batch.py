@@ -710,3 +710,50 @@ def test_an_empty_feed_is_a_note_not_a_failure(tmp_path):
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     quiet = next(s for s in report["sources"] if s["name"] == "quiet")
     assert quiet["warnings"] == [] and any("no text" in n for n in quiet["notes"])
+
+
+def test_a_night_rewrites_only_the_days_it_touched(tmp_path, monkeypatch):
+    """A year of history is not read again every night: only the days with a committed
+    article (or a missing file) are rewritten; a day an article moved away from is
+    emptied; a state from before days were tracked is rewritten once in full."""
+    from claims.batch.state import State
+
+    rows = [
+        {"id": "a", "title": "t", "published": "2025-03-01", "text": SENTENCE},
+        {"id": "b", "title": "t", "published": "2025-03-02", "text": "谷歌去年采购了16.9万颗TPU。"},
+    ]
+    sources = write_dump(tmp_path, rows)
+    out = tmp_path / "out"
+    run_batch(sources, out, workers=1)
+    asked: list[str | None] = []
+    real_items = State.items
+
+    def counting(self, day=None):
+        asked.append(day)
+        return real_items(self, day)
+
+    monkeypatch.setattr(State, "items", counting)
+    run_batch(sources, out, workers=1)
+    assert asked == []  # nothing new: no day read again
+
+    rows.append({"id": "c", "title": "t", "published": "2025-03-02", "text": SENTENCE})
+    write_dump(tmp_path, rows)
+    run_batch(sources, out, workers=1)
+    assert asked == ["2025-03-02"]
+    assert len(read_jsonl(out / "2025-03-02" / "claims.jsonl")) == 2
+
+    asked.clear()
+    (out / "2025-03-01" / "claims.jsonl").unlink()
+    rows[1]["published"] = "2025-03-03"  # b moves: 03-02 keeps c, 03-03 gets b
+    rows[1]["text"] += "另据报道，谷歌还将追加采购。"
+    write_dump(tmp_path, rows)
+    run_batch(sources, out, workers=1)
+    assert sorted(asked) == ["2025-03-01", "2025-03-02", "2025-03-03"]
+    assert [r["source"]["id"] for r in read_jsonl(out / "2025-03-02" / "claims.jsonl")] == ["c"]
+    assert [r["source"]["id"] for r in read_jsonl(out / "2025-03-03" / "claims.jsonl")] == ["b"]
+
+    asked.clear()
+    with State(out / "state.sqlite") as state:  # as a state from before the tracking
+        state.db.execute("DROP TABLE dirty_days")
+    run_batch(sources, out, workers=1)
+    assert sorted(asked) == ["2025-03-01", "2025-03-02", "2025-03-03"]

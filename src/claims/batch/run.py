@@ -14,7 +14,6 @@ each written atomically.
 from __future__ import annotations
 
 import fcntl
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -27,11 +26,10 @@ from .consolidate import DEFAULT_TOLERANCE, consolidate
 from .feeds import Article, FeedError, Parsed, parse_feed, parse_jsonl, read_folder
 from .fetch import FetchError, fetch
 from .sources import Source, UsageError, load_sources
-from .state import CHANGED, NEW, State, now
+from .state import CHANGED, NEW, State, StoredItem, now
 
 STATE_FILE = "state.sqlite"
 LOCK_FILE = ".lock"
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -387,39 +385,27 @@ def rebuild_outputs(
     tolerance: float,
 ) -> dict[str, int]:
     """Day files, consolidated.jsonl, report.json and report.html, all from the state;
-    a file whose content is unchanged is not rewritten."""
+    a file whose content is unchanged is not rewritten. Day files are written for the
+    days marked out of date (and any whose files are missing) only: the articles of a
+    year of nights are not read again every night."""
     from .report import build_report, dumps, render_html
 
     claims = list(state.claims())
-    days: dict[str, list[str]] = {}
-    articles: dict[str, list[str]] = {}
-    for item in state.items():
-        days.setdefault(item.day, [])
-        articles.setdefault(item.day, []).append(
-            jsonl_line(
-                {
-                    "id": item.guid,
-                    "url": item.url,
-                    "doc": item.url or item.guid,
-                    "title": item.title,
-                    "published": item.published,
-                    "feed": item.source,
-                    "outlet": item.outlet,
-                    "encoding": item.encoding,
-                    "text_sha1": item.content_hash,
-                    "text": item.text,
-                }
-            )
-        )
+    by_day: dict[str, list[str]] = {}
     for day, record in claims:
-        days.setdefault(day, []).append(jsonl_line(record))
-    for day, lines in days.items():
-        write_if_changed(out / day / "claims.jsonl", "".join(lines))
-        write_if_changed(out / day / "articles.jsonl", "".join(articles.get(day, [])))
-    for stale in out.iterdir():
-        if stale.is_dir() and _DAY.match(stale.name) and stale.name not in days:
+        by_day.setdefault(day, []).append(jsonl_line(record))
+    days = set(state.days())
+    missing = {d for d in days if not (out / d / "claims.jsonl").is_file()}
+    dirty = state.dirty_days()
+    for day in sorted(dirty | missing):
+        articles = [jsonl_line(_article_record(item)) for item in state.items(day)]
+        if day in days:
+            write_if_changed(out / day / "claims.jsonl", "".join(by_day.get(day, [])))
+            write_if_changed(out / day / "articles.jsonl", "".join(articles))
+        else:  # its last item moved to another day
             for name in ("claims.jsonl", "articles.jsonl"):
-                (stale / name).unlink(missing_ok=True)
+                (out / day / name).unlink(missing_ok=True)
+    state.mark_written(dirty)
     merged = consolidate(claims, tolerance)
     write_if_changed(out / "consolidated.jsonl", "".join(jsonl_line(r) for r in merged))
     warnings = [w for s in stats for w in s.warnings]
@@ -431,6 +417,21 @@ def rebuild_outputs(
         "consolidated": len(merged),
         "days": len(days),
         "items": state.counts()["items"],
+    }
+
+
+def _article_record(item: StoredItem) -> dict[str, Any]:
+    return {
+        "id": item.guid,
+        "url": item.url,
+        "doc": item.url or item.guid,
+        "title": item.title,
+        "published": item.published,
+        "feed": item.source,
+        "outlet": item.outlet,
+        "encoding": item.encoding,
+        "text_sha1": item.content_hash,
+        "text": item.text,
     }
 
 

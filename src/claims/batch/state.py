@@ -1,12 +1,15 @@
 """The batch's memory: one SQLite file in the output folder (DIR/state.sqlite).
 
 It holds the items seen (id/URL, content hash, the extracted text), each item's claims,
-the feeds' validators (ETag, Last-Modified), and the runs with their statistics.
+the feeds' validators (ETag, Last-Modified), the runs with their statistics, and the days
+whose output files are out of date (so a night rewrites only the days it touched, not
+the whole history).
 
 Resumability rests on one rule: an item's "seen" mark and its claims are written in one
-transaction (`commit_article`). A run killed at any point leaves every item either fully
-recorded or not at all; the next run extracts exactly the items that are missing, and
-every output file is rebuilt from this database.
+transaction (`commit_article`), with its day marked out of date. A run killed at any
+point leaves every item either fully recorded or not at all; the next run extracts
+exactly the items that are missing, and rewrites every day still marked from this
+database.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ CREATE TABLE IF NOT EXISTS run_sources (
     run_id INTEGER NOT NULL, source TEXT NOT NULL, stats TEXT NOT NULL,
     PRIMARY KEY (run_id, source)
 );
+CREATE TABLE IF NOT EXISTS dirty_days (day TEXT PRIMARY KEY);
 """
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
@@ -79,7 +83,12 @@ class State:
         self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        tracked = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dirty_days'"
+        ).fetchone()
         self.db.executescript(SCHEMA)
+        if not tracked:  # a state written before days were tracked: every day is suspect
+            self.db.execute("INSERT OR IGNORE INTO dirty_days SELECT DISTINCT day FROM items")
 
     def close(self) -> None:
         self.db.close()
@@ -172,12 +181,12 @@ class State:
             # the same id, or the URL-keyed row of an item stored before the feed had
             # ids; never another item's row that merely shares the URL
             old = db.execute(
-                "SELECT guid, first_seen FROM items WHERE source = ? AND (guid = ? OR "
+                "SELECT guid, first_seen, day FROM items WHERE source = ? AND (guid = ? OR "
                 "(url IS NOT NULL AND url = ? AND guid = url)) ORDER BY guid = ? DESC",
                 (article.source, article.guid, article.url, article.guid),
             ).fetchall()
             first_seen = old[0][1] if old else now()
-            for guid, _ in old:
+            for guid, _, _ in old:
                 db.execute(
                     "DELETE FROM items WHERE source = ? AND guid = ?", (article.source, guid)
                 )
@@ -211,6 +220,10 @@ class State:
                     for seq, r in enumerate(records)
                 ],
             )
+            db.executemany(
+                "INSERT OR IGNORE INTO dirty_days VALUES (?)",
+                [(d,) for d in {day, *(row[2] for row in old)}],
+            )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -221,19 +234,33 @@ class State:
         claims = self.db.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
         return {"items": int(items), "claims": int(claims)}
 
-    def items(self) -> Iterator[StoredItem]:
-        """Every item, in output order: day, published time, source, id."""
+    def items(self, day: str | None = None) -> Iterator[StoredItem]:
+        """Every item (of one *day*), in output order: day, published time, source, id."""
+        where, args = ("WHERE day = ?", (day,)) if day is not None else ("", ())
         for row in self.db.execute(
             "SELECT source, guid, url, outlet, title, published, day, content_hash, text, "
-            "encoding, first_seen FROM items ORDER BY day, published, source, guid"
+            f"encoding, first_seen FROM items {where} ORDER BY day, published, source, guid",
+            args,
         ):
             yield StoredItem(*row)
 
-    def claims(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(day, record) for every claim, in output order."""
-        for day, record in self.db.execute(
+    def claims(self, day: str | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(day, record) for every claim (of one *day*), in output order."""
+        where, args = ("WHERE i.day = ?", (day,)) if day is not None else ("", ())
+        for found_day, record in self.db.execute(
             "SELECT i.day, c.record FROM claims c JOIN items i "
-            "ON i.source = c.source AND i.guid = c.guid "
-            "ORDER BY i.day, i.published, i.source, i.guid, c.seq"
+            f"ON i.source = c.source AND i.guid = c.guid {where} "
+            "ORDER BY i.day, i.published, i.source, i.guid, c.seq",
+            args,
         ):
-            yield day, json.loads(record)
+            yield found_day, json.loads(record)
+
+    def days(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT day FROM items ORDER BY day")]
+
+    def dirty_days(self) -> set[str]:
+        """Days whose output files may be out of date (an item committed since)."""
+        return {r[0] for r in self.db.execute("SELECT day FROM dirty_days")}
+
+    def mark_written(self, days: set[str]) -> None:
+        self.db.executemany("DELETE FROM dirty_days WHERE day = ?", [(d,) for d in days])
