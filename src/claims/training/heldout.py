@@ -94,8 +94,21 @@ def choose(seen_text: str) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(models_dir() / "ner" / "heldout.json"))
+    parser.add_argument(
+        "--avoid",
+        action="append",
+        type=Path,
+        metavar="FOLDER",
+        help="a folder of *.txt whose names are never held out (default: corpus/news and "
+        "the shared dev set, ../shared/eval/devset)",
+    )
     args = parser.parse_args(argv)
-    seen = _texts([ROOT / "corpus" / "news", ROOT.parent / "shared" / "eval" / "devset"])
+    folders = args.avoid or [ROOT / "corpus" / "news", ROOT.parent / "shared" / "eval" / "devset"]
+    missing = [f for f in folders if not f.is_dir()]
+    if missing:
+        # the draw depends on these texts: without one, other names are held out
+        parser.error(f"no such folder: {', '.join(map(str, missing))} (see --avoid)")
+    seen = _texts(folders)
     chosen = choose(seen)
     record = {
         "why": "names never shown to the NER model and removed from the lexicon when "
