@@ -27,162 +27,26 @@ from ..lexicon import Lexicon
 from ..normalize import normalize
 from ..resources import load_json, load_jsonl
 from ..tagger import tag
-from .heldout import aliases
+from .heldout import ROOT, aliases
 
 SEED = 13
-CLASSIFIERS = {
-    "gpu": ["块", "颗", "张", "片"],
-    "accelerator": ["块", "颗", "张", "片"],
-    "chip": ["颗", "块", "枚"],
-    "cpu": ["颗", "块"],
-    "server": ["台", "套"],
-    "rack": ["台", "套", "柜"],
-    "system": ["套", "台"],
-    "aircraft": ["架"],
-    "drone": ["架", "台"],
-    "car": ["辆", "台"],
-    "truck": ["辆"],
-    "bus": ["辆"],
-}
-CLASS_NOUNS = {
-    "gpu": ["芯片", "GPU", "显卡", "AI芯片", "加速卡"],
-    "accelerator": ["芯片", "加速卡", "AI芯片", "训练卡"],
-    "chip": ["芯片"],
-    "cpu": ["处理器", "CPU"],
-    "server": ["服务器", "AI服务器", "整机"],
-    "rack": ["机柜", "机架"],
-    "system": ["系统"],
-    "aircraft": ["飞机", "客机", "宽体客机", "窄体客机"],
-    "drone": ["无人机"],
-    "car": ["汽车", "电动车", "新能源车", "车型"],
-    "truck": ["卡车", "货车"],
-    "bus": ["客车", "巴士", "公交车"],
-}
-STEM_CHARS = (
-    "星云智华海天澜启元芯算瀚博锐腾曜极鲲鹏灵汇达通融辰宇恒泰盛安信联创远航旗凌睿"
-    "擎昊奕弘嘉晟昆岳峰川源泽沐禾青朗维拓卓越宸驰骏翔舟蓝金银光明新中东西南北正"
+# phrasings and name parts: data, in corpus/generator/vocabulary.json
+_VOCABULARY: dict[str, Any] = json.loads(
+    (ROOT / "corpus" / "generator" / "vocabulary.json").read_text(encoding="utf-8")
 )
-ORG_SUFFIXES = {
-    "company": ["科技", "集团", "智能", "数据", "网络", "信息", "股份", "控股", "公司", "科技公司"],
-    "cloud": ["云", "云计算", "智算", "算力"],
-    "airline": ["航空", "航空公司"],
-    "automaker": ["汽车", "汽车集团", "出行"],
-    "telecom": ["电信", "通信", "移动"],
-    "logistics": ["物流", "快递", "速运"],
-    "research": ["实验室", "研究院", "研究所"],
-    "university": ["大学", "理工大学"],
-    "fund": ["资本", "基金", "投资"],
-}
-LATIN_SYLLABLES = [
-    "no",
-    "va",
-    "ri",
-    "on",
-    "te",
-    "ka",
-    "zen",
-    "lu",
-    "mi",
-    "ra",
-    "tek",
-    "sol",
-    "ar",
-    "ex",
-    "quo",
-    "vi",
-    "lex",
-    "or",
-    "da",
-    "fin",
-    "cor",
-    "tal",
-    "by",
-    "neo",
-    "syn",
-    "ax",
-    "ion",
-]
-LATIN_SUFFIXES = ["", "", " AI", " Labs", " Cloud", " Systems", " Compute", " Air", " Motors"]
-PRODUCT_BRANDS = "天枢昆仑玄武青龙朱雀麒麟鸿鹄赤兔飞鸿星河银河启明曙光凌霄扶摇"
-SOURCES = ["据{q}估计，", "据{q}报道，", "{q}数据显示，", "根据{q}的数据，", "{q}称，", ""]
-SELLER_VERBS = ["向{s}", "从{s}", "自{s}"]
-
-# {b} buyer, {b2} second buyer, {s} seller or vendor (an organisation), {p} product
-# phrase, {n} amount with classifier, {m} money amount, {q} source, {y} time
-TEMPLATES = [
-    "{src}{b}{y}购买了{n}{p}。",
-    "{src}{b}{y}采购了{n}{p}，用于扩建数据中心。",
-    "{b}宣布，将{y}部署{n}{p}。",
-    "{b}{y}向{s}订购了{n}{p}，总价值约{m}。",
-    "{b}与{s}签署协议，采购{n}{p}。",
-    "{src}{b}计划在{y}购入{n}{p}。",
-    "{b}已经下单{n}{p}，预计年底前交付。",
-    "{s}表示，{b}{y}订购了{n}{p}。",
-    "{src}{b}和{b2}分别采购了{n}和{n2}{p}。",
-    "{b}斥资{m}采购{n}{p}。",
-    "{s}将为{b}提供{n}{p}。",
-    "{s}向{b}交付了{n}{p}。",
-    "{b}的采购清单包括{n}{p}。",
-    "{src}{y}{b}共采购{n}{p}，{b2}采购{n2}。",
-    "{b}此前已采购{n}{p}，今年还将追加{n2}。",
-    "在{b}的订单中，{p}数量达到{n}。",
-    "{b}发布公告称，拟以{m}购买{n}{p}。",
-    "知情人士透露，{b}正在洽购{n}{p}。",
-    "{b}旗下数据中心{y}上线了{n}{p}。",
-    "{b}{y}的资本开支中，有{m}用于购买{p}。",
-    "{src}{b}是{p}的最大买家，{y}购买了{n}。",
-    "{b}中标{s}的项目，将交付{n}{p}。",
-    "{b}（{s}的客户）采购{n}{p}。",
-    "{b}、{b2}等公司{y}合计采购{n}{p}。",
-    "{b}称，公司{y}已部署超过{n}{p}。",
-    "{y}，{b}以{m}的价格买下{n}{p}。",
-    "消息人士称，{b}已与{s}达成协议，购买{n}{p}。",
-    "{b}董事长表示，公司将{y}引进{n}{p}。",
-    "{b}向{s}下达了{n}{p}的订单。",
-    "{b}追加订购{n}{p}，订单总额约为{m}。",
-    "{b}{adv}{verb}了{n}{p}。",
-    "{b}{y}{adv}{verb}了{n}{p}，{b2}则{verb}了{n2}{p2}。",
-    "{b}{adv}{verb}了{n}{p}。{b2}也{verb}了{n2}{p2}。",
-    "{src}{b}{adv}{verb}了约{n}{p}，{b2}也{verb}了{n2}{p}。",
-    "{b}已在{place}的数据中心部署了{n}{p}，用于训练新一代模型。",
-    "{b}{y}向{s}{verb}了{n}{p}，{b2}则{verb}了{n2}{p2}，用于支撑推理业务。",
-    "{b}近日{verb}了{n}{p}，用于{place}的业务。",
-    "{place}的{b}{y}{verb}{n}{p}。",
-    "{b}在{place}{verb}了{n}{p}，这批设备将于年底交付。",
-    "该项目由{b}负责，计划{verb}{n}{p}。",
-    # sentences where the organisations buy nothing: labels still mark them
-    "{s}{y}营收达到{m}，同比增长。",
-    "{b}表示，{p}的需求依然强劲。",
-    "{s}推出新一代{p}，性能提升一倍。",
-    "{b}与{s}宣布建立战略合作关系。",
-    "{src}{y}{p}出货量约{n}。",
-    "{b}股价上涨，市值突破{m}。",
-]
-ADVERBS = ["", "", "近日", "近期", "日前", "已经", "此前", "今年", "去年", "首次", "再次", "还"]
-VERBS = ["采购", "购买", "购入", "订购", "部署", "引进", "买入", "采购", "下单"]
-PLACES = [
-    "上海",
-    "北京",
-    "内蒙古",
-    "廊坊",
-    "乌兰察布",
-    "贵阳",
-    "深圳",
-    "杭州",
-    "成都",
-    "新加坡",
-    "东京",
-    "德州",
-    "弗吉尼亚州",
-    "孟买",
-    "迪拜",
-    "芜湖",
-    "庆阳",
-    "张北",
-    "香港",
-    "台北",
-]
-YEARS = ["今年", "去年", "明年", "2024年", "2025年", "2026年", "第三季度", "上半年", ""]
+CLASSIFIERS: dict[str, list[str]] = _VOCABULARY["classifiers"]
+CLASS_NOUNS: dict[str, list[str]] = _VOCABULARY["class_nouns"]
+STEM_CHARS: str = _VOCABULARY["stem_chars"]
+ORG_SUFFIXES: dict[str, list[str]] = _VOCABULARY["org_suffixes"]
+LATIN_SYLLABLES: list[str] = _VOCABULARY["latin_syllables"]
+LATIN_SUFFIXES: list[str] = _VOCABULARY["latin_suffixes"]
+PRODUCT_BRANDS: str = _VOCABULARY["product_brands"]
+SOURCES: list[str] = _VOCABULARY["sources"]
+TEMPLATES: list[str] = _VOCABULARY["templates"]
+ADVERBS: list[str] = _VOCABULARY["adverbs"]
+VERBS: list[str] = _VOCABULARY["verbs"]
+PLACES: list[str] = _VOCABULARY["places"]
+YEARS: list[str] = _VOCABULARY["years"]
 
 
 @dataclass(frozen=True, slots=True)

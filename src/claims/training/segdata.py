@@ -9,7 +9,8 @@ our conventions ask for, which were checked by reading the files:
   (20 架 飞机, not jieba's 20 架飞机);
 - a date part is one word (2025年, 3月, 12日), so is a percentage (30%);
 - a lexicon name is one word when jieba split it into whole words (Counter|point);
-- hand fixes for single sentences (`FIXES`), found by reading the test part.
+- hand fixes for single sentences (`corpus/segmentation/fixes.json`), found by reading
+  the test part.
 
 Documents, not sentences, are split ~80/20 (every fifth document is test), so no test
 sentence has a twin in training. Run: `python -m claims.training.segdata`.
@@ -45,49 +46,13 @@ MODEL = regex.compile(
     r"(?<![A-Za-z0-9])[A-Za-z]{0,5}[0-9]+(?:[A-Za-z](?![A-Za-z]))?(?:-[A-Za-z0-9]+)*"
 )
 DATE = regex.compile(r"(?<![0-9])[0-9]{1,4}(?:年|月|日|号)")
-# sentence-specific fixes after reading the output: (wrong words, right words)
+# sentence-specific fixes after reading the output: (wrong words, right words), in
+# corpus/segmentation/fixes.json
 FIXES: list[tuple[str, str]] = [
-    ("持续上升", "持续 上升"),
-    ("自研芯片", "自研 芯片"),
-    ("财 联社", "财联社"),
-    ("其自 研大 模型", "其 自研 大模型"),
-    ("大 模型", "大模型"),
-    ("将视", "将 视"),
-    ("规模较 小", "规模 较小"),
-    ("占 比约", "占比 约"),
-    ("已较", "已 较"),
-    ("已送", "已 送"),
-    ("电动 化再", "电动化 再"),
-    ("电动 化", "电动化"),
-    ("北 市公车", "北市 公车"),
-    ("插 电 混动", "插电 混动"),
-    ("价格下降", "价格 下降"),
-    ("不 实", "不实"),
-    ("法 说 会上", "法说会 上"),
-    ("自 媒体", "自媒体"),
-    ("超 聚变", "超聚变"),
-    ("大湾 区", "大湾区"),
-    ("占 比", "占比"),
-    ("不 遑 多 让", "不遑多让"),
-    ("再视", "再 视"),
-    ("声明 中称", "声明 中 称"),
-    ("总算 力", "总 算力"),
-    ("量料", "量 料"),
-    ("建 基于", "建基 于"),
-    ("穆克 什", "穆克什"),
-    ("安巴 尼", "安巴尼"),
-    ("近三年 内在", "近三年 内 在"),
-    ("前则", "前 则"),
-    ("汰 换", "汰换"),
-    ("采分 年", "采 分年"),
-    ("只先", "只 先"),
-    ("应先", "应 先"),
-    ("再动支", "再 动支"),
-    ("台湾 杉", "台湾杉"),
-    ("募资约", "募资 约"),
-    ("张鸿河", "张 鸿河"),
-    ("台源拓", "台 源拓"),
-    ("5,300 万人次", "5,300万 人次"),
+    (wrong, right)
+    for wrong, right in json.loads(
+        (ROOT / "corpus" / "segmentation" / "fixes.json").read_text(encoding="utf-8")
+    )["fixes"]
 ]
 
 
