@@ -32,7 +32,7 @@ from .reader import Document
 from .records import Claim
 from .segment import Segmenter, Tokens
 from .sentences import CLAUSE_BREAKS, Sentence, spans_between, split_sentences
-from .tagger import lexicon_hits, tag
+from .tagger import Tagged, lexicon_hits, retag, tag
 
 # Documents longer than this are read in chunks (cut at paragraph or sentence ends), so
 # memory stays bounded; a claim never spans chunks, since it lives in one sentence.
@@ -289,8 +289,16 @@ class Extractor:
         found_hits = lexicon_hits(text, self.lexicon)  # both passes use them,
         verdicts: dict[int, bool] = {}  # and their word-edge tests (by id: they live on)
 
+        first: list[Tagged] = []  # the lexicon pass's mentions, which the second redoes in part
+
         def link(model_hits: list[Hit], focus: list[Sentence] = live) -> SentenceLinker:
-            tagged = tag(text, self.lexicon, tokens_at, model_hits, found_hits, verdicts)
+            if first and model_hits:
+                tagged = retag(
+                    first[0], text, self.lexicon, tokens_at, model_hits, found_hits, verdicts
+                )
+            else:
+                tagged = tag(text, self.lexicon, tokens_at, model_hits, found_hits, verdicts)
+                first.append(tagged)
             attributor = Attributor(text, tagged)
             linker = SentenceLinker(text, tagged, sentences, gate)
             for sentence in _with_context(sentences, focus):

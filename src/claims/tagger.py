@@ -279,6 +279,70 @@ def _without_appositions(text: str, orgs: list[Mention]) -> list[Mention]:
     return kept
 
 
+def retag(
+    first: Tagged,
+    text: str,
+    lexicon: Lexicon,
+    tokens_at: Callable[[int], Tokens | None],
+    model_hits: Sequence[Hit],
+    hits: list[Hit],
+    verdicts: dict[int, bool] | None = None,
+) -> Tagged:
+    """`tag` with the model's hits, given the lexicon pass's mentions (*first*): only the
+    lines the model's hits fall on are tagged again. Everything `tag` joins (overlaps,
+    product phrases, appositions, a country and its ministry) lies within one line, so
+    the other lines keep their mentions; a line is widened over any hit or mention that
+    reaches past it."""
+    spans = [(h.start, h.end) for h in hits] + [
+        (m.start, m.end) for pool in (first.orgs, first.products, first.sources) for m in pool
+    ]
+    ranges = _merged(
+        [(text.rfind("\n", 0, h.start) + 1, _line_end(text, h.end)) for h in model_hits]
+    )
+    while True:  # widen over spans crossing a range's edge
+        starts = [lo for lo, _ in ranges]
+        crossing = [(a, b) for a, b in spans if _crosses(a, b, starts, ranges)]
+        if not crossing:
+            break
+        ranges = _merged(ranges + crossing)
+
+    def inside(position: int) -> bool:
+        index = bisect_right(starts, position) - 1
+        return index >= 0 and position < ranges[index][1]
+
+    local_hits = [h for h in hits if inside(h.start)]
+    local = tag(text, lexicon, tokens_at, model_hits, local_hits, verdicts)
+    return Tagged(
+        [m for m in first.orgs if not inside(m.start)] + local.orgs,
+        [m for m in first.products if not inside(m.start)] + local.products,
+        [m for m in first.sources if not inside(m.start)] + local.sources,
+    )
+
+
+def _crosses(a: int, b: int, starts: list[int], ranges: list[tuple[int, int]]) -> bool:
+    """Does [a, b) overlap one of the sorted, disjoint *ranges* without lying inside it?"""
+    index = bisect_right(starts, a) - 1  # the range starting at or before a
+    if index >= 0 and a < ranges[index][1]:
+        return b > ranges[index][1]  # starts inside it: crosses if it ends past it
+    following = index + 1  # a lies between ranges: crosses if it reaches the next one
+    return following < len(ranges) and b > ranges[following][0]
+
+
+def _line_end(text: str, position: int) -> int:
+    end = text.find("\n", position)
+    return len(text) if end < 0 else end
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(ranges):
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
 def _remembered(hit: Hit, test: Callable[[Hit], bool], verdicts: dict[int, bool]) -> bool:
     verdict = verdicts.get(id(hit))
     if verdict is None:
