@@ -103,3 +103,34 @@ def test_recall_on_documents_naming_only_held_out_entities(unseen):
     gold = load_jsonl(folder / "gold.jsonl")
     scores = score(gold, predict_folder(folder, gold, unseen))
     assert scores.recall >= 0.80 and scores.precision >= 0.85, scores.totals()
+
+
+def test_retagging_the_lines_of_the_model_names_equals_tagging_all(extractor):
+    """The second pass tags again only the lines the recogniser's names fall on; on every
+    corpus document that gives the very mentions of tagging the whole text again."""
+    from claims.normalize import normalize
+    from claims.sentences import split_sentences
+    from claims.tagger import lexicon_hits, retag, tag
+    from conftest import CORPUS
+
+    def spans(tagged):
+        return [
+            [(m.start, m.end, m.name, m.id) for m in pool]
+            for pool in (tagged.orgs, tagged.products, tagged.sources)
+        ]
+
+    lexicon = extractor.lexicon
+    compared = 0
+    for path in sorted(CORPUS.glob("*.txt")) + sorted((CORPUS.parent / "unseen").glob("*.txt")):
+        text = normalize(path.read_text(encoding="utf-8"))
+        ranges = [(s.start, s.end) for s in split_sentences(text)]
+        model_hits = extractor.model.hits(text, ranges)
+        if not model_hits:
+            continue
+        hits = lexicon_hits(text, lexicon)
+        first = tag(text, lexicon, None, (), hits)
+        assert spans(retag(first, text, lexicon, None, model_hits, hits)) == spans(
+            tag(text, lexicon, None, model_hits, hits)
+        ), path.name
+        compared += 1
+    assert compared > 30

@@ -283,7 +283,7 @@ def retag(
     first: Tagged,
     text: str,
     lexicon: Lexicon,
-    tokens_at: Callable[[int], Tokens | None],
+    tokens_at: Callable[[int], Tokens | None] | None,
     model_hits: Sequence[Hit],
     hits: list[Hit],
     verdicts: dict[int, bool] | None = None,
@@ -312,11 +312,15 @@ def retag(
 
     local_hits = [h for h in hits if inside(h.start)]
     local = tag(text, lexicon, tokens_at, model_hits, local_hits, verdicts)
-    return Tagged(
-        [m for m in first.orgs if not inside(m.start)] + local.orgs,
-        [m for m in first.products if not inside(m.start)] + local.products,
-        [m for m in first.sources if not inside(m.start)] + local.sources,
+    kept = (
+        sorted([m for m in pool if not inside(m.start)] + new, key=lambda m: m.start)
+        for pool, new in (
+            (first.orgs, local.orgs),
+            (first.products, local.products),
+            (first.sources, local.sources),
+        )
     )
+    return Tagged(*kept)
 
 
 def _crosses(a: int, b: int, starts: list[int], ranges: list[tuple[int, int]]) -> bool:
