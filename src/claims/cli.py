@@ -168,27 +168,19 @@ def _extracted(
 ) -> Iterator[tuple[str, Document | str, Result | Exception | None]]:
     """(name, document or read error, result) in input order; documents are extracted
     in the groups `Extractor.run_many` reads together (the recogniser batches them)."""
-    from .extractor import GROUP_CHARS, GROUP_DOCUMENTS
+    from .extractor import GROUP_CHARS, GROUP_DOCUMENTS, grouped
     from .reader import Document
 
-    group: list[tuple[str, Document | str]] = []
-    size = 0
+    def size(entry: tuple[str, Document | str]) -> int:
+        return len(entry[1].text) if isinstance(entry[1], Document) else 0
 
-    def flush() -> Iterator[tuple[str, Document | str, Result | Exception | None]]:
+    for group in grouped(documents, size, GROUP_DOCUMENTS, GROUP_CHARS):
         readable = [item for _, item in group if isinstance(item, Document)]
         outcomes = iter(
             extractor.run_many((d.text, d.doc, d.encoding, published) for d in readable)
         )
         for name, item in group:
             yield name, item, next(outcomes) if isinstance(item, Document) else None
-
-    for name, item in documents:
-        group.append((name, item))
-        size += len(item.text) if isinstance(item, Document) else 0
-        if len(group) >= GROUP_DOCUMENTS or size >= GROUP_CHARS:
-            yield from flush()
-            group, size = [], 0
-    yield from flush()
 
 
 def _extract(args: argparse.Namespace) -> int:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from operator import ne
+from typing import TypeVar
 
 from .amounts import AmountMatch, grammar
 from .assemble import merge, record, rejection, restatements, shift
@@ -56,6 +57,7 @@ GROUP_DOCUMENTS = 64
 GROUP_CHARS = 1_000_000
 
 
+T = TypeVar("T")
 # one piece of text being extracted: it may yield one request for the recogniser
 Steps = Generator[ModelRequest, list[Hit], "Result"]
 
@@ -151,15 +153,7 @@ class Extractor:
         document, so documents are read in groups (up to GROUP_DOCUMENTS documents or
         GROUP_CHARS characters) whose recogniser requests are answered together. A
         document that fails yields its exception; the others are unaffected."""
-        group: list[tuple[str, str | None, str | None, date | None]] = []
-        size = 0
-        for item in items:
-            group.append(item)
-            size += len(item[0])
-            if len(group) >= GROUP_DOCUMENTS or size >= GROUP_CHARS:
-                yield from self._run_group(group)
-                group, size = [], 0
-        if group:
+        for group in grouped(items, lambda item: len(item[0]), GROUP_DOCUMENTS, GROUP_CHARS):
             yield from self._run_group(group)
 
     def _run_group(
@@ -341,6 +335,23 @@ class Extractor:
         rejections = sorted(gated + linker.rejections, key=lambda r: r.amount.start)
         rejected = [rejection(r, original) for r in rejections if r.amount.start >= own]
         return Result(doc, claims, rejected)
+
+
+def grouped(
+    items: Iterable[T], size: Callable[[T], int], most: int, chars: int
+) -> Iterator[list[T]]:
+    """*items* in consecutive groups of at most *most* items, closed once their *size*
+    (characters of text) reaches *chars*: documents read together, never a whole feed."""
+    group: list[T] = []
+    total = 0
+    for item in items:
+        group.append(item)
+        total += size(item)
+        if len(group) >= most or total >= chars:
+            yield group
+            group, total = [], 0
+    if group:
+        yield group
 
 
 def _model_request(

@@ -51,14 +51,10 @@ def warm_extractor() -> Extractor:
     return extractor
 
 
-def extract_payload(extractor: Extractor, payload: dict[str, Any]) -> dict[str, Any]:
-    """Claims of one article as JSON-ready dicts; an exception becomes `error`."""
-    return extract_payloads(extractor, [payload])[0]
-
-
 def extract_payloads(extractor: Extractor, payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`extract_payload` for a few articles read together (`Extractor.run_many`: the
-    entity recogniser answers them in one batch); one article's failure is its own."""
+    """Claims of a few articles as JSON-ready dicts, read together (`Extractor.run_many`:
+    the entity recogniser answers them in one batch); an article's exception becomes its
+    `error`, and only its own."""
     delay = float(os.environ.get(DELAY_ENV) or 0)
     if delay:
         time.sleep(delay * len(payloads))
@@ -85,16 +81,9 @@ def extract_payloads(extractor: Extractor, payloads: list[dict[str, Any]]) -> li
 
 def tasks(payloads: Iterable[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     """Articles grouped for one task: up to ARTICLES_PER_TASK of them, TASK_CHARS of text."""
-    group: list[dict[str, Any]] = []
-    size = 0
-    for payload in payloads:
-        group.append(payload)
-        size += len(payload["text"])
-        if len(group) >= ARTICLES_PER_TASK or size >= TASK_CHARS:
-            yield group
-            group, size = [], 0
-    if group:
-        yield group
+    from ..extractor import grouped
+
+    return grouped(payloads, lambda p: len(p["text"]), ARTICLES_PER_TASK, TASK_CHARS)
 
 
 class Pool(Protocol):
