@@ -191,12 +191,12 @@ def tag(
     if model_hits:
         from .ner import merge
 
-        if tokens_at is not None:
+        if tokens_at is not None and on_edges is not None:
             # the model's spans, too, must start and end on word boundaries (东南亚航司 is
             # no "亚航司", 印度航空公司掀订单潮 no "印度航空公司掀"); the lexicon hits they
             # meet decide what the model may add, so those are tested now
             model_hits = [h for h in model_hits if _on_word_edges(h, tokens_at)]
-            hits = [h for h in hits if not _meets(h, model_hits) or _aligned(h, text, tokens_at)]
+            hits = [h for h in hits if not _meets(h, model_hits) or on_edges(h)]
         hits = merge(hits, model_hits)
     kept = _resolve_overlaps(hits, on_edges)
     orgs, products, sources = [], [], []
