@@ -490,3 +490,34 @@ def test_a_failing_recogniser_fails_the_documents_that_asked_for_it(monkeypatch)
     )
     assert [c.buyer.name for c in known.claims] == ["微软"]
     assert isinstance(unknown, OSError)
+
+
+def test_the_cycle_collector_is_paused_only_while_a_group_is_read(extractor, monkeypatch):
+    """`run_many` turns the collector off for a group of documents (nothing it makes
+    is cyclic garbage) and gives the caller back the setting it had, between groups too."""
+    import gc
+
+    from claims.extractor import Extractor
+
+    seen: list[bool] = []
+    real = Extractor._chunk_steps
+
+    def watching(self, *args, **kwargs):
+        seen.append(gc.isenabled())
+        return (yield from real(self, *args, **kwargs))
+
+    monkeypatch.setattr(Extractor, "_chunk_steps", watching)
+    items = [("微软今年购买了48.5万块英伟达Hopper芯片。", "a", None, None)] * 3
+    assert gc.isenabled()
+    between = [gc.isenabled() for _ in extractor.run_many(items)]
+    assert seen == [False] * 3 and between == [True] * 3 and gc.isenabled()
+    gc.disable()
+    try:
+        list(extractor.run_many(items))
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+    # and what a pass leaves behind needs no collector: no cyclic garbage
+    gc.collect()
+    list(extractor.run_many(items))
+    assert gc.collect() == 0

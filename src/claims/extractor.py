@@ -13,9 +13,11 @@ the same claims).
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from operator import ne
@@ -161,7 +163,8 @@ class Extractor:
     ) -> list[Result | Exception]:
         outcomes: list[Result | Exception] = []
         short = [i for i, item in enumerate(group) if len(item[0]) <= CHUNK_CHARS]
-        answered = self._drive([self._chunk_steps(*group[i]) for i in short])
+        with _collector_paused():
+            answered = self._drive([self._chunk_steps(*group[i]) for i in short])
         by_index = dict(zip(short, answered, strict=True))
         for i, (original, doc, encoding, published) in enumerate(group):
             try:
@@ -335,6 +338,22 @@ class Extractor:
         rejections = sorted(gated + linker.rejections, key=lambda r: r.amount.start)
         rejected = [rejection(r, original) for r in rejections if r.amount.start >= own]
         return Result(doc, claims, rejected)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a group of documents is read: extraction makes
+    many short-lived objects and no cycles worth collecting, and each full collection
+    walks every object of the loaded lexicon and recogniser (a tenth of the time, in
+    the benchmark). Restored between groups, so a caller's own objects are collected
+    as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def grouped(
