@@ -1033,6 +1033,8 @@ class SentenceLinker:
         """小米回应"下单10万块H20"传闻：消息不实 — a claim whose buyer the document
         itself denies buying (a denial naming the buyer with the product or a purchase
         word) is withdrawn, wherever in the document the denial stands."""
+        if not self.drafts:
+            return  # nothing to withdraw: no need to read the document for denials
         denials = []
         for sentence in self.sentences:
             cues = self.cues.denials.find(self.text, sentence.start, sentence.end)
