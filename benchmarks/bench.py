@@ -128,20 +128,23 @@ def _rate_without_model_cost(documents: list[str]) -> float:
     """`Extractor.pipe` with the recogniser's answers memoised after a first pass: what
     the default costs apart from the model itself (its second linking pass included)."""
     from claims import Extractor
-    from claims.ner import EntityModel
+    from claims.ner import EntityModel, ModelRequest
+
+    class Memoised(EntityModel):
+        """The same requests come back on every pass: answered once."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.memo: dict[object, list] = {}
+
+        def hits_many(self, requests: list[ModelRequest]) -> list:
+            key = tuple((r.text, tuple(r.ranges)) for r in requests)
+            if key not in self.memo:
+                self.memo[key] = super().hits_many(requests)
+            return self.memo[key]
 
     extractor = Extractor(ner=True)
-    model = EntityModel()
-    memo: dict[object, object] = {}
-
-    def answered(requests):  # the same requests come back on every pass
-        key = tuple((r.text, tuple(r.ranges)) for r in requests)
-        if key not in memo:
-            memo[key] = EntityModel.hits_many(model, requests)
-        return memo[key]
-
-    extractor._model = model
-    model.hits_many = answered  # type: ignore[method-assign]
+    extractor._model = Memoised()
     _WORKER["extractor"] = extractor
     _extract_chars(documents)  # fill the memo
     try:

@@ -97,11 +97,10 @@ class EntityModel:
         (spaCy is three times faster on a batch than on one or two sentences)."""
         slices = [(k, text, a, b) for k, (text, ranges) in enumerate(requests) for a, b in ranges]
         found: list[list[tuple[int, int, str]]] = [[] for _ in requests]
-        nlp = self.nlp
         # one BLAS thread: the matrices are small, and extraction scales by processes
         # (`--workers`), which must not each start a thread per core
         with _one_blas_thread():
-            docs = list(nlp.pipe(text[a:b] for _, text, a, b in slices))
+            docs = list(self.nlp.pipe(text[a:b] for _, text, a, b in slices))
         for (k, text, a, _), doc in zip(slices, docs, strict=True):
             for ent in doc.ents:
                 span = _trimmed(text, a + ent.start_char, a + ent.end_char, ent.label_)
