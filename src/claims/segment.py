@@ -2,8 +2,9 @@
 
 Segmentation decides whether a single-character cue (买, 未, 各, 将) or a Chinese
 lexicon name stands as a word of its own ("三星" is not a name inside "三星级").
-Every lexicon alias is added as a jieba user word at load time, in every process,
-because spaCy does not serialise jieba's user dictionary with a pipeline.
+Every lexicon alias is a jieba user word: the table of jieba's words and ours is built
+once and cached (`claims.wordfreq`), and each Segmenter cuts with its own jieba
+Tokenizer over it, so the global `jieba` is never changed.
 `Segmenter(words, name="pkuseg")` uses spacy-pkuseg instead, with the model trained on
 our segmentation set (`models/pkuseg/`, see `claims.training.pkuseg`) and the aliases as
 its user dictionary; jieba stays the default (README, "Segmenters").
@@ -11,10 +12,11 @@ its user dictionary; jieba stays the default (README, "Segmenters").
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from math import log
 from typing import TYPE_CHECKING, Any
+
+from .wordfreq import WordFrequencies, word_frequencies
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -138,17 +140,10 @@ class JiebaRoutes:
     single characters is left undecided (None): the caller cuts the block.
     """
 
-    def __init__(self, tokenizer: Any) -> None:
-        self._tokenizer = tokenizer
-        self._freq: dict[str, int] = tokenizer.FREQ
-        self._size = -1  # words added later (another lexicon's) can be longer
-        self._longest = 0
-
-    def _longest_word(self) -> int:
-        if len(self._freq) != self._size:
-            self._size = len(self._freq)
-            self._longest = max(map(len, self._freq))
-        return self._longest
+    def __init__(self, table: WordFrequencies) -> None:
+        self._freq = table.freq
+        self._logtotal = log(table.total)
+        self._longest = table.longest
 
     def boundary(
         self, text: str, position: int, lo: int, hi: int, crossed: dict[int, bool]
@@ -190,7 +185,7 @@ class JiebaRoutes:
         arithmetic and tie-break, in one loop): the end of the word starting at each
         position."""
         freq = self._freq
-        logtotal = log(self._tokenizer.total)
+        logtotal = self._logtotal
         n = len(stretch)
         scores = [0.0] * (n + 1)
         ends = [0] * (n + 1)
@@ -218,7 +213,7 @@ class JiebaRoutes:
         that is no word), so a word can reach past *position* only from a start whose
         prefix up to *position* is a key."""
         freq = self._freq
-        for first in range(position - 1, max(lo, position - self._longest_word()) - 1, -1):
+        for first in range(position - 1, max(lo, position - self._longest) - 1, -1):
             if text[first] not in _BLOCK_CHARS:
                 return False
             if text[first:position] not in freq:
@@ -268,13 +263,19 @@ class Segmenter:
         if name == "pkuseg":
             self._pkuseg = load_pkuseg(words)
             return
-        import jieba
+        # jieba's table with our words, from the cache (`claims.wordfreq`); jieba itself
+        # is imported only when a block must be cut (a boundary the routes leave open)
+        self._table = word_frequencies(words)
+        self._routes = JiebaRoutes(self._table)
+        self._jieba: Any = None
 
-        jieba.setLogLevel(logging.WARNING)
-        for word in words:
-            jieba.add_word(word)
-        self._jieba = jieba
-        self._routes: JiebaRoutes | None = None
+    @property
+    def jieba(self) -> Any:
+        """A jieba Tokenizer over this segmenter's table (the global `jieba.dt` is left
+        as it is: another library's jieba does not see our words)."""
+        if self._jieba is None:
+            self._jieba = self._table.tokenizer()
+        return self._jieba
 
     @property
     def nlp(self) -> Language:
@@ -283,21 +284,22 @@ class Segmenter:
             import spacy
 
             self._nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": self.name}}})
+            tokenizer: Any = self._nlp.tokenizer
             if self.name == "pkuseg":
-                self._nlp.tokenizer.pkuseg_seg = self._pkuseg  # type: ignore[attr-defined]
+                tokenizer.pkuseg_seg = self._pkuseg
+            else:
+                tokenizer.jieba_seg = self.jieba
         return self._nlp
 
     def tokens(self, text: str, lo: int = 0, hi: int | None = None) -> Tokens:
         """The (lazily computed) word boundaries of text[lo:hi]."""
-        if self.name == "jieba" and self._routes is None:
-            self._routes = JiebaRoutes(self._jieba.dt)
         routes = self._routes if self.name == "jieba" else None
         return Tokens(text, lo, len(text) if hi is None else hi, self._cut, routes)
 
     def _cut(self, block: str) -> Iterable[str]:
         if self.name == "pkuseg":
             return self._pkuseg.cut(block)
-        return self._jieba.cut(block, cut_all=False)
+        return self.jieba.cut(block, cut_all=False)
 
     def words(self, text: str) -> list[str]:
         """The words of *text*, as the spaCy pipeline's tokens."""
