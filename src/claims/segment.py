@@ -144,6 +144,7 @@ class JiebaRoutes:
         self._freq = table.freq
         self._logtotal = log(table.total)
         self._longest = table.longest
+        self._reach = table.reach
 
     def boundary(
         self, text: str, position: int, lo: int, hi: int, crossed: dict[int, bool]
@@ -212,11 +213,13 @@ class JiebaRoutes:
         Every prefix of a jieba word is a key of its dictionary (with 0 for a prefix
         that is no word), so a word can reach past *position* only from a start whose
         prefix up to *position* is a key."""
-        freq = self._freq
+        freq, reach = self._freq, self._reach
         for first in range(position - 1, max(lo, position - self._longest) - 1, -1):
-            if text[first] not in _BLOCK_CHARS:
+            char = text[first]
+            if char not in _BLOCK_CHARS:
                 return False
-            if text[first:position] not in freq:
+            # no key starting with this character is long enough to reach past position
+            if first + reach.get(char, 0) <= position or text[first:position] not in freq:
                 continue
             last = position + 1
             while last <= hi and text[last - 1] in _BLOCK_CHARS:
