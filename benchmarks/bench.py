@@ -19,7 +19,6 @@ import argparse
 import json
 import random
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -104,12 +103,30 @@ def _warm() -> None:
 
 def _rate(function, documents: list[str], repeats: int = 3) -> float:
     """Characters per second, the best of *repeats* passes (the least disturbed)."""
-    best = float("inf")
+    return _rates([function], documents, repeats)[0]
+
+
+def _rates(functions, documents: list[str], repeats: int = 3) -> list[float]:
+    """`_rate` of each function, their passes taken in turn: on a shared machine whose
+    speed drifts during a run, both sides of a ratio see the same drift."""
+    best = [float("inf")] * len(functions)
     for _ in range(repeats):
+        for i, function in enumerate(functions):
+            started = time.perf_counter()
+            chars = function(documents)
+            best[i] = min(best[i], time.perf_counter() - started)
+    return [chars / seconds for seconds in best]
+
+
+def _machine_ms() -> float:
+    """A fixed pure-Python loop, in ms (best of 5): how fast this machine runs Python,
+    to compare figures taken on different machines."""
+    best = float("inf")
+    for _ in range(5):
         started = time.perf_counter()
-        chars = function(documents)
+        sum(range(10_000_000))
         best = min(best, time.perf_counter() - started)
-    return chars / best
+    return best * 1000
 
 
 def _parallel_rate(function, documents: list[str], workers: int) -> float:
@@ -169,25 +186,29 @@ def _cold_start() -> float:
         return best
 
 
+# `claims extract` that reports its own peak RSS: the kernel's high-water mark of the
+# process's memory since its exec (VmHWM), free of the forking benchmark's size
+_REPORTING_CLI = """
+import sys
+from claims.cli import main
+code = main(sys.argv[2:])
+status = open("/proc/self/status").read()
+peak = [line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")][0]
+open(sys.argv[1], "w").write(peak)
+raise SystemExit(code)
+"""
+
+
 def _peak_rss_mb(documents: list[str]) -> float:
+    """The peak RSS of one `claims extract` process over the corpus (Linux)."""
     with tempfile.TemporaryDirectory() as folder:
         for i, document in enumerate(documents):
             (Path(folder) / f"d{i:05d}.txt").write_text(document, encoding="utf-8")
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "claims",
-                "extract",
-                folder,
-                "-o",
-                str(Path(folder) / "o"),
-                *_ner_flag(),
-            ],
-            check=True,
-            capture_output=True,
-        )
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        report = Path(folder) / "peak-kb"
+        command = [sys.executable, "-c", _REPORTING_CLI, str(report), "extract", folder]
+        command += ["-o", str(Path(folder) / "o"), *_ner_flag()]
+        subprocess.run(command, check=True, capture_output=True)
+        return int(report.read_text()) / 1024
 
 
 def _ner_flag() -> list[str]:
@@ -218,9 +239,9 @@ def main() -> None:
     chars = sum(map(len, documents))
     size = sum(len(d.encode("utf-8")) for d in documents) / 1024 / 1024
     print(f"corpus: {len(documents)} documents, {chars:,} characters, {size:.2f} MB")
+    print(f"machine     sum(range(10**7)) in {_machine_ms():.0f} ms (compare machines by it)")
     _warm()
-    jieba_1 = _rate(_jieba_chars, documents)
-    extract_1 = _rate(_extract_chars, documents)
+    jieba_1, extract_1 = _rates([_jieba_chars, _extract_chars], documents)
     print(f"1 process   jieba.lcut {jieba_1:>10,.0f} chars/s")
     print(f"1 process   extract    {extract_1:>10,.0f} chars/s   ratio {extract_1 / jieba_1:.2f}")
     if args.model_cost:
