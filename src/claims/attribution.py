@@ -83,11 +83,15 @@ def _clause_start(text: str, lo: int, pos: int) -> int:
     return i
 
 
+_CLAUSE_BREAK = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS))) + "]")
+
+
 def _clause_end(text: str, pos: int, hi: int) -> int:
-    i = pos
-    while i < hi and text[i] not in CLAUSE_BREAKS:
-        i += 1
-    return i
+    """The first clause break in text[pos:hi], or hi (one search, not a loop in Python)."""
+    if pos >= hi:
+        return pos
+    found = _CLAUSE_BREAK.search(text, pos, hi)
+    return found.start() if found else hi
 
 
 class Attributor:
