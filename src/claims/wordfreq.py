@@ -56,11 +56,16 @@ class WordFrequencies:
 
 def cache_dir() -> Path:
     """Where the tables are kept: $CLAIMS_CACHE, else $XDG_CACHE_HOME/claims, else
-    ~/.cache/claims."""
+    ~/.cache/claims (the temporary folder for a user without a home)."""
     override = os.environ.get("CLAIMS_CACHE")
     if override:
         return Path(override)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no HOME and no password entry (some containers)
+            base = tempfile.gettempdir()
     return Path(base) / "claims"
 
 
