@@ -110,12 +110,13 @@ def _rates(functions, documents: list[str], repeats: int = 3) -> list[float]:
     """`_rate` of each function, their passes taken in turn: on a shared machine whose
     speed drifts during a run, both sides of a ratio see the same drift."""
     best = [float("inf")] * len(functions)
+    chars = [0] * len(functions)
     for _ in range(repeats):
         for i, function in enumerate(functions):
             started = time.perf_counter()
-            chars = function(documents)
+            chars[i] = function(documents)
             best[i] = min(best[i], time.perf_counter() - started)
-    return [chars / seconds for seconds in best]
+    return [n / seconds for n, seconds in zip(chars, best, strict=True)]
 
 
 def _machine_ms() -> float:
