@@ -161,3 +161,28 @@ def test_numpy_blas_gives_the_answers_of_thincs_default_blis():
     found = names(ours)
     assert found == names(default)
     assert sum(map(len, found)) > 500  # the model spoke, many times
+
+
+def test_recogniser_runs_on_one_blas_thread_and_restores_the_callers_setting(monkeypatch):
+    """Extraction scales by processes, so the model's BLAS must not start a thread per
+    core; the limit is lifted after each batch. The libraries are looked for once, after
+    the model (and numpy's BLAS with it) is loaded, or there would be nothing to limit."""
+    from threadpoolctl import threadpool_info
+
+    from claims.ner import load_model
+
+    model = EntityModel()
+    nlp = load_model()
+    seen: list[list[int]] = []
+    original = type(nlp).pipe
+
+    def pipe(self, texts, *args, **kwargs):
+        seen.append([lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"])
+        return original(self, texts, *args, **kwargs)
+
+    monkeypatch.setattr(type(nlp), "pipe", pipe)
+    before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    model.spans(SENTENCE, [(0, len(SENTENCE))])
+    model.spans(SENTENCE, [(0, len(SENTENCE))])
+    assert seen == [[1] * len(before)] * 2 and before
+    assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before

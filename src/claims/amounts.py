@@ -61,7 +61,9 @@ class Amount:
         }
 
 
-@dataclass(frozen=True, slots=True)
+# never changed once made, but not frozen: a frozen class's __init__ sets each field
+# through object.__setattr__, five times slower, and tens of thousands are made per MB
+@dataclass(slots=True, unsafe_hash=True)
 class AmountMatch:
     """An amount found in a text, with its [start, end) offsets."""
 

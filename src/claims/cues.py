@@ -15,7 +15,9 @@ from .resources import load_json
 from .segment import Tokens
 
 
-@dataclass(frozen=True, slots=True)
+# never changed once made, but not frozen: a frozen class's __init__ sets each field
+# through object.__setattr__, five times slower, and tens of thousands are made per MB
+@dataclass(slots=True, unsafe_hash=True)
 class Cue:
     start: int
     end: int
@@ -37,8 +39,8 @@ class CueSet:
         self.pattern = re.compile("|".join(map(re.escape, words))) if words else None
 
     def find(self, text: str, lo: int, hi: int, tokens: Tokens | None = None) -> list[Cue]:
-        if self.pattern is None or hi <= lo:
-            return []
+        if self.pattern is None or hi <= lo or not self.pattern.search(text, lo, hi):
+            return []  # the common case (most clauses hold no cue), without an iterator
         found = []
         for m in self.pattern.finditer(text, lo, hi):
             if tokens is not None and not self._aligned(m.start(), m.end(), tokens):

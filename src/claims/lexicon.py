@@ -36,7 +36,9 @@ class Entry:
         return LEVELS.get(self.type or "", 0) if self.category == "product" else 0
 
 
-@dataclass(frozen=True, slots=True)
+# never changed once made, but not frozen: a frozen class's __init__ sets each field
+# through object.__setattr__, five times slower, and tens of thousands are made per MB
+@dataclass(slots=True, unsafe_hash=True)
 class Hit:
     """A lexicon or pattern match in normalised text."""
 

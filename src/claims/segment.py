@@ -144,7 +144,11 @@ class JiebaRoutes:
         self._freq = table.freq
         self._logtotal = log(table.total)
         self._longest = table.longest
-        self._reach = table.reach
+        # every block character with the length of the longest key it starts (0: none);
+        # one lookup answers both "is it a block character" and "can a word from it reach"
+        self._span = {char: table.reach.get(char, 0) for char in _BLOCK_CHARS}
+        # log(count) - log(total) of the words seen so far: jieba's word score, taken once
+        self._scores: dict[str, float] = {}
 
     def boundary(
         self, text: str, position: int, lo: int, hi: int, crossed: dict[int, bool]
@@ -153,10 +157,11 @@ class JiebaRoutes:
         *crossed* memoises `_crossed` for this text[lo:hi]."""
         if position <= lo or position >= hi:
             return True
-        if text[position - 1] not in _BLOCK_CHARS or text[position] not in _BLOCK_CHARS:
+        span = self._span
+        if text[position - 1] not in span or text[position] not in span:
             return True
         left = position - 1
-        while left > lo and text[left - 1] in _BLOCK_CHARS:
+        while left > lo and text[left - 1] in span:
             known = crossed.get(left)
             if known is None:
                 known = crossed[left] = self._crossed(text, left, lo, hi)
@@ -164,7 +169,7 @@ class JiebaRoutes:
                 break
             left -= 1
         right = position + 1
-        while right < hi and text[right] in _BLOCK_CHARS:
+        while right < hi and text[right] in span:
             known = crossed.get(right)
             if known is None:
                 known = crossed[right] = self._crossed(text, right, lo, hi)
@@ -185,8 +190,8 @@ class JiebaRoutes:
         """jieba's most probable path over *stretch* (its `get_DAG` and `calc`, same
         arithmetic and tie-break, in one loop): the end of the word starting at each
         position."""
-        freq = self._freq
-        logtotal = self._logtotal
+        freq, known = self._freq, self._scores
+        single = -self._logtotal  # log(1) - logtotal: a character no word starts with
         n = len(stretch)
         scores = [0.0] * (n + 1)
         ends = [0] * (n + 1)
@@ -194,16 +199,22 @@ class JiebaRoutes:
             best_score, best_last = 0.0, -1
             last = start
             fragment = stretch[start]
-            while last < n and fragment in freq:
-                count = freq[fragment]
+            count = freq.get(fragment)
+            while count is not None:
                 if count:
-                    score = log(count) - logtotal + scores[last + 1]
+                    word = known.get(fragment)
+                    if word is None:
+                        word = known[fragment] = log(count) - self._logtotal
+                    score = word + scores[last + 1]
                     if best_last < 0 or score >= best_score:
                         best_score, best_last = score, last
                 last += 1
+                if last == n:
+                    break
                 fragment = stretch[start : last + 1]
+                count = freq.get(fragment)
             if best_last < 0:  # no word starts here: the character alone
-                best_score, best_last = log(1) - logtotal + scores[start + 1], start
+                best_score, best_last = single + scores[start + 1], start
             scores[start] = best_score
             ends[start] = best_last + 1
         return ends
@@ -213,22 +224,22 @@ class JiebaRoutes:
         Every prefix of a jieba word is a key of its dictionary (with 0 for a prefix
         that is no word), so a word can reach past *position* only from a start whose
         prefix up to *position* is a key."""
-        freq, reach = self._freq, self._reach
+        freq, span = self._freq, self._span
         for first in range(position - 1, max(lo, position - self._longest) - 1, -1):
-            char = text[first]
-            if char not in _BLOCK_CHARS:
-                return False
+            reach = span.get(text[first])
+            if reach is None:
+                return False  # a character outside blocks: no word crosses it
             # no key starting with this character is long enough to reach past position
-            if first + reach.get(char, 0) <= position or text[first:position] not in freq:
+            if first + reach <= position or text[first:position] not in freq:
                 continue
-            last = position + 1
-            while last <= hi and text[last - 1] in _BLOCK_CHARS:
-                fragment = text[first:last]
-                if fragment not in freq:
+            for last in range(position + 1, min(hi, first + reach) + 1):
+                if text[last - 1] not in span:
                     break
-                if freq[fragment]:
+                count = freq.get(text[first:last])
+                if count is None:
+                    break
+                if count:
                     return True
-                last += 1
         return False
 
 

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache
 from itertools import chain
 
 import regex
@@ -185,9 +185,7 @@ def tag(
     """
     if hits is None:
         hits = lexicon_hits(text, lexicon)
-    on_edges = None if tokens_at is None else partial(_aligned, text=text, tokens_at=tokens_at)
-    if on_edges is not None and verdicts is not None:
-        on_edges = partial(_remembered, test=on_edges, verdicts=verdicts)
+    on_edges = None if tokens_at is None else _edge_test(text, tokens_at, verdicts)
     if model_hits:
         from .ner import merge
 
@@ -347,11 +345,29 @@ def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _remembered(hit: Hit, test: Callable[[Hit], bool], verdicts: dict[int, bool]) -> bool:
-    verdict = verdicts.get(id(hit))
-    if verdict is None:
-        verdict = verdicts[id(hit)] = test(hit)
-    return verdict
+def _edge_test(
+    text: str, tokens_at: Callable[[int], Tokens | None], verdicts: dict[int, bool] | None
+) -> Callable[[Hit], bool]:
+    """Does a hit stand on word edges (`_aligned`)? Asked of nearly every hit of a
+    document, most of them in sentences never segmented, so the answers are remembered
+    in *verdicts* (by hit id: the hits live on from one pass to the next) and the
+    common answers are given without a further call."""
+    verdicts = {} if verdicts is None else verdicts
+
+    def on_edges(hit: Hit) -> bool:
+        if hit.rule != "lexicon":
+            return True
+        verdict = verdicts.get(id(hit))
+        if verdict is None:
+            tokens = tokens_at(hit.start)
+            verdict = verdicts[id(hit)] = (
+                tokens is None
+                or not is_cjk_only(text[hit.start : hit.end])
+                or _aligned_in(hit, text, tokens)
+            )
+        return verdict
+
+    return on_edges
 
 
 def _meets(hit: Hit, others: Sequence[Hit]) -> bool:
@@ -363,12 +379,8 @@ def _on_word_edges(hit: Hit, tokens_at: Callable[[int], Tokens | None]) -> bool:
     return tokens is None or tokens.aligned(hit.start, hit.end)
 
 
-def _aligned(hit: Hit, text: str, tokens_at: Callable[[int], Tokens | None]) -> bool:
-    if hit.rule != "lexicon":
-        return True
-    tokens = tokens_at(hit.start)
-    if tokens is None or not is_cjk_only(text[hit.start : hit.end]):
-        return True
+def _aligned_in(hit: Hit, text: str, tokens: Tokens) -> bool:
+    """Does a CJK-only lexicon name start and end on word boundaries of its sentence?"""
     if tokens.aligned(hit.start, hit.end):
         return True
     # jieba glues a classifier to its noun (20|架飞机, 1万|台服务器): the name still
