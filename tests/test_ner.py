@@ -105,6 +105,29 @@ def test_recall_on_documents_naming_only_held_out_entities(unseen):
     assert scores.recall >= 0.80 and scores.precision >= 0.85, scores.totals()
 
 
+def test_an_organisation_alone_does_not_answer_an_amount_that_lacks_a_product(extractor):
+    """The recogniser reads 上海/重庆 as organisations in 重庆今年计划新增充电桩60个 (no
+    product the lexicon knows); an answer without a product cannot complete that
+    amount, and linked again it stood as the topic buyer of the next sentence."""
+    text = (
+        "重庆今年计划新增充电桩60个，以缓解新能源车主的充电焦虑。"
+        "本港大學搶購AI晶片 四校一年買入逾2,500顆H200\n"
+    )
+    amount = text.index("60个")
+    clause = (0, amount + 3)  # what the extractor asks: up to the amount's clause end
+    hits = extractor.model.hits(normalize(text), [clause], avoid=[(amount, amount + 3)])
+    assert [h.entries[0].category for h in hits] == ["org"]  # the model does speak
+    assert [c.buyer.text for c in extractor.extract(text)] == []
+
+
+def test_an_answer_holding_a_product_links_its_organisations_too(unseen):
+    """A sentence that lacks a product may lack its buyer as well (the product is
+    looked for first): with the product the recogniser's organisations stand."""
+    text = "华信航空今年将引进2架E195-E2客机，立荣航空则将引进3架E190-E2。"
+    found = {(c.buyer.text, c.amount.text) for c in unseen.extract(text)}
+    assert found == {("华信航空", "2架"), ("立荣航空", "3架")}
+
+
 def test_retagging_the_lines_of_the_model_names_equals_tagging_all(extractor):
     """The second pass tags again only the lines the recogniser's names fall on; on every
     corpus document that gives the very mentions of tagging the whole text again."""

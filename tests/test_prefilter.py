@@ -39,3 +39,17 @@ def test_reading_every_sentence_in_full_finds_the_same_claims(extractor, unfilte
         assert sorted(fast.rejections, key=key) == sorted(full.rejections, key=key), path.name
         claims += len(fast.claims)
     assert claims > 300  # the corpus is read, not skipped
+
+
+def test_a_denial_past_the_tagging_reach_still_withdraws_the_claim(extractor, unfiltered):
+    """Mentions are tagged only up to the line after the last linked sentence; a
+    denial further on (小米…采购传闻消息不实, lines later) is read all the same."""
+    filler = "会议强调，要统筹发展和安全，推动人工智能高质量发展。专家建议，企业应注重数据安全。\n"
+    claim = "据报道，小米已向英伟达下单10万块H20芯片。\n"
+    denial = "小米随后回应称，相关采购传闻消息不实。\n"
+    for text in (claim + filler * 3 + denial, claim + denial + filler * 3):
+        fast, full = extractor.run(text), unfiltered.run(text)
+        assert fast.claims == full.claims == []
+        assert [r["reason"] for r in fast.rejections] == [r["reason"] for r in full.rejections]
+        assert fast.rejections[0]["reason"].startswith("denied in the document")
+    assert extractor.extract(claim + filler * 3)  # without the denial, the claim stands

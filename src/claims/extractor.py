@@ -28,8 +28,8 @@ from .assemble import merge, record, rejection, restatements, shift
 from .attribution import Attribution, Attributor
 from .gate import AmountGate
 from .lexicon import Hit, Lexicon, load_lexicon
-from .linker import Rejection, SentenceLinker
-from .ner import EntityModel, ModelRequest, missing_entity
+from .linker import WINDOW_AFTER, Rejection, SentenceLinker
+from .ner import EntityModel, ModelRequest, missing_entity, wants_product
 from .normalize import normalize
 from .reader import Document
 from .records import Claim
@@ -285,16 +285,20 @@ class Extractor:
 
         found_hits = lexicon_hits(text, self.lexicon)  # both passes use them,
         verdicts: dict[int, bool] = {}  # and their word-edge tests (by id: they live on)
+        # linking reads no mention past the line after the last live sentence: the text
+        # after it is tagged only if a denial there may withdraw a claim (`drop_denied`)
+        reach = _tagging_reach(text, live, found_hits) if self.prefilter else len(text)
+        near_hits = found_hits if reach == len(text) else [h for h in found_hits if h.start < reach]
 
         first: list[Tagged] = []  # the lexicon pass's mentions, which the second redoes in part
 
         def link(model_hits: list[Hit], focus: list[Sentence] = live) -> SentenceLinker:
             if first and model_hits:
                 tagged = retag(
-                    first[0], text, self.lexicon, tokens_at, model_hits, found_hits, verdicts
+                    first[0], text, self.lexicon, tokens_at, model_hits, near_hits, verdicts
                 )
             else:
-                tagged = tag(text, self.lexicon, tokens_at, model_hits, found_hits, verdicts)
+                tagged = tag(text, self.lexicon, tokens_at, model_hits, near_hits, verdicts)
                 first.append(tagged)
             attributor = Attributor(text, tagged)
             linker = SentenceLinker(text, tagged, sentences, gate)
@@ -308,6 +312,9 @@ class Extractor:
                     )
                 else:
                     linker.hear(sentence, found)
+            if linker.drafts and gate.cues.denials.find(text, reach, len(text)):
+                # a denial after the reach may withdraw a claim: the whole document's mentions
+                linker.tagged = tag(text, self.lexicon, tokens_at, model_hits, found_hits, verdicts)
             linker.drop_denied()
             return linker
 
@@ -321,6 +328,7 @@ class Extractor:
             pending = [s for s in live if any(a.start in wanting for a in amounts[s.index])]
             if pending:
                 hits = yield _model_request(text, pending, amounts, wanting)
+                hits = _answering(hits, linker.rejections, starts)
                 if hits:
                     # link again only where the model spoke, with the sentences before it
                     claimed = {d.amount.start for d in drafts}
@@ -391,6 +399,37 @@ def _model_request(
         end = max(b for a, b in clauses for w in wanted if a <= w < b)
         ranges.append((s.start, end))
     return ModelRequest(text, ranges, avoid)
+
+
+def _tagging_reach(text: str, live: list[Sentence], hits: list[Hit]) -> int:
+    """Where tagging may stop: the end of the line holding the last character linking
+    looks at (WINDOW_AFTER past the last live sentence), moved to a later line end while
+    a hit crosses it. Everything `tag` joins lies within a line, so the mentions before
+    this point are those of tagging the whole text."""
+    if not live:
+        return 0
+    reach = text.find("\n", live[-1].end + WINDOW_AFTER)
+    while reach >= 0:
+        crossing = [h.end for h in hits if h.start < reach < h.end]
+        if not crossing:
+            return reach
+        reach = text.find("\n", max(crossing))
+    return len(text)
+
+
+def _answering(hits: list[Hit], rejections: list[Rejection], starts: list[int]) -> list[Hit]:
+    """The recogniser's names in the sentences where they can answer what an amount
+    lacks. Where every such amount lacks a product, only an answer holding a product
+    can: an organisation alone (上海今年计划新增充电桩48个 → 上海) would be linked again
+    for nothing, or worse, stand as the topic buyer of a later sentence."""
+
+    def sentence_of(hit: Hit) -> int:
+        return bisect_right(starts, hit.start) - 1
+
+    wanting = [r for r in rejections if missing_entity(r.reason)]
+    any_name = {r.sentence.index for r in wanting if not wants_product(r.reason)}
+    with_product = {sentence_of(h) for h in hits if h.entries[0].category == "product"}
+    return [h for h in hits if sentence_of(h) in any_name or sentence_of(h) in with_product]
 
 
 def _with_context(sentences: list[Sentence], candidates: list[Sentence]) -> list[Sentence]:

@@ -31,9 +31,10 @@ if TYPE_CHECKING:
 # (README, "Entities beyond the lexicon").
 NER_DEFAULT = True
 RULE = "model"
-_MISSING = frozenset(
-    {"no buyer", "no product", "buyer is not named", "money without a product in its clause"}
-)
+# the linker's reasons for want of a name: a buyer, or a product (then the buyer may be
+# missing too: the product is looked for first)
+_WANTS_BUYER = frozenset({"no buyer", "buyer is not named"})
+_WANTS_PRODUCT = frozenset({"no product", "money without a product in its clause"})
 _EDGE = " \t\r\n，,。；;：:、“”\"'（）()《》【】[]"
 _SPACED_HAN = regex.compile(r"\p{Han}\s|\s\p{Han}")
 
@@ -41,7 +42,14 @@ _SPACED_HAN = regex.compile(r"\p{Han}\s|\s\p{Han}")
 def missing_entity(reason: str) -> bool:
     """Was a candidate amount rejected for want of a buyer or product (the linker's
     reasons)? Only those sentences are worth the model's time."""
-    return reason in _MISSING or reason.endswith("without a product")
+    return reason in _WANTS_BUYER or wants_product(reason)
+
+
+def wants_product(reason: str) -> bool:
+    """Was the amount rejected for want of a product? Then only an answer that holds a
+    product can help it: an organisation alone (上海今年计划新增充电桩48个 → 上海) leaves
+    it without one."""
+    return reason in _WANTS_PRODUCT or reason.endswith("without a product")
 
 
 def model_path() -> Path:
