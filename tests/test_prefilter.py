@@ -53,3 +53,23 @@ def test_a_denial_past_the_tagging_reach_still_withdraws_the_claim(extractor, un
         assert [r["reason"] for r in fast.rejections] == [r["reason"] for r in full.rejections]
         assert fast.rejections[0]["reason"].startswith("denied in the document")
     assert extractor.extract(claim + filler * 3)  # without the denial, the claim stands
+
+
+def test_shortcuts_keep_every_phenomenon_of_the_gold_lists(extractor, unfiltered):
+    """The gold sentences of test_extract.py, one shape each (list items 亚马逊约260亿
+    美元, brackets, tables under a colon, 前者/后者, a verb opening the next clause,
+    recipient frames, breakdowns …): the sentences the gate and the purchase-cue screen
+    leave unlinked would have made no claim and been rejected for the same reasons."""
+    from test_extract import CLAIMS_FOUND, NO_CLAIM
+
+    texts = [text for text, _ in CLAIMS_FOUND] + [
+        item[0] if isinstance(item, tuple) else item for item in NO_CLAIM
+    ]
+    for text in texts:
+        fast, full = extractor.run(text), unfiltered.run(text)
+        assert [c.to_dict(explain=True) for c in fast.claims] == [
+            c.to_dict(explain=True) for c in full.claims
+        ], text
+        key = lambda r: (r["start"], r["reason"])  # noqa: E731
+        assert sorted(fast.rejections, key=key) == sorted(full.rejections, key=key), text
+    assert len(texts) > 50

@@ -26,7 +26,7 @@ from typing import TypeVar
 from .amounts import AmountMatch, grammar
 from .assemble import merge, record, rejection, restatements, shift
 from .attribution import Attribution, Attributor
-from .gate import AmountGate
+from .gate import AmountGate, Passed
 from .lexicon import Hit, Lexicon, load_lexicon
 from .linker import WINDOW_AFTER, Rejection, SentenceLinker
 from .ner import EntityModel, ModelRequest, missing_entity, wants_product
@@ -35,7 +35,7 @@ from .reader import Document
 from .records import Claim
 from .segment import Segmenter, Tokens
 from .sentences import CLAUSE_BREAKS, Sentence, spans_between, split_sentences
-from .tagger import Tagged, lexicon_hits, retag, tag
+from .tagger import Tagged, lexicon_hits, possible_org_ends, retag, tag
 
 # Documents longer than this are read in chunks (cut at paragraph or sentence ends), so
 # memory stays bounded; a claim never spans chunks, since it lives in one sentence.
@@ -267,10 +267,24 @@ class Extractor:
         # the gate first: a sentence whose every amount is vague, per unit, a market size,
         # negated … needs no attribution or linking of its own
         gate = AmountGate(text)
+        found_hits: list[Hit] | None = None  # the lexicon's, read once an amount passes the gate
+        org_ends: set[int] = set()
         live: list[Sentence] = []
         gated: list[Rejection] = []
         for s in candidates:
             outcomes = [gate.check(s, a, tokens[s.index]) for a in amounts[s.index]]
+            if found_hits is None and any(isinstance(o, Passed) for o in outcomes):
+                found_hits = lexicon_hits(text, self.lexicon)
+                org_ends = possible_org_ends(found_hits)
+            if self.prefilter:
+                # nor is a sentence linked whose amounts all lack any purchase cue
+                outcomes = [
+                    "no purchase cue"
+                    if isinstance(o, Passed)
+                    and gate.without_purchase_cue(s, a, o, tokens[s.index], org_ends)
+                    else o
+                    for a, o in zip(amounts[s.index], outcomes, strict=True)
+                ]
             if self.prefilter and all(isinstance(o, str) for o in outcomes):
                 gated += [
                     Rejection(a, s, str(o)) for a, o in zip(amounts[s.index], outcomes, strict=True)
@@ -283,10 +297,14 @@ class Extractor:
         def tokens_at(offset: int) -> Tokens | None:
             return tokens.get(bisect_right(starts, offset) - 1)
 
-        found_hits = lexicon_hits(text, self.lexicon)  # both passes use them,
         verdicts: dict[int, bool] = {}  # and their word-edge tests (by id: they live on)
         # linking reads no mention past the line after the last live sentence: the text
         # after it is tagged only if a denial there may withdraw a claim (`drop_denied`)
+        if not live:  # nothing to link: the gate's rejections are the whole result
+            gated.sort(key=lambda r: r.amount.start)
+            return Result(doc, [], [rejection(r, original) for r in gated if r.amount.start >= own])
+        if found_hits is None:  # (prefilter off: sentences are linked whatever the gate says)
+            found_hits = lexicon_hits(text, self.lexicon)
         reach = _tagging_reach(text, live, found_hits) if self.prefilter else len(text)
         near_hits = found_hits if reach == len(text) else [h for h in found_hits if h.start < reach]
 

@@ -41,6 +41,7 @@ class AmountGate:
         self.classifiers: dict[str, str] = grammar().classifiers
         self._purposes = tuple(self.cues.raw["spending_purposes"])
         self._time_words = tuple(self.cues.raw["per_unit_time_words"])
+        self._batch_markers = tuple(self.cues.raw["batch_markers"])
         self._span_cache: dict[tuple[int, frozenset[str]], list[tuple[int, int]]] = {}
         self._verdicts: dict[int, str | Passed] = {}  # by amount start
 
@@ -105,6 +106,49 @@ class AmountGate:
         if self.relative_amount(c_start, am, tokens):
             return "relative amount (a difference, not a total)"
         return Passed(c_start, c_end, p_start, predicates, denials)
+
+    def without_purchase_cue(
+        self,
+        sentence: Sentence,
+        am: AmountMatch,
+        passed: Passed,
+        tokens: Tokens | None,
+        org_ends: set[int],
+    ) -> bool:
+        """Will the linker reject this amount for want of any purchase cue? Decided from
+        cue words alone, before names are tagged: no purchase verb in its clause (nor,
+        for money, at the head of the next), no recipient marker or frame, no order-value
+        noun, back-reference, 前者/后者, batch or breakdown marker, no bracket or colon
+        before it, and no name that could end right before it as a list item (*org_ends*:
+        where a lexicon organisation ends). Every shape the linker tries needs one of
+        these; a sentence whose amounts all lack them is only context, like a gated one."""
+        text, cues = self.text, self.cues
+        c_start, c_end = passed.c_start, passed.c_end
+        if passed.predicates or text[am.start - 1 : am.start] in "(（" or am.start == 0:
+            return False
+        if text[c_start - 1 : c_start] in ("：", ":") or any(
+            text.startswith(m, c_start) for m in self._batch_markers
+        ):
+            return False
+        if any(end in org_ends for end in range(am.start - 4, am.start + 1)):
+            return False  # 亚马逊约260亿美元: a list item
+        money = am.amount.is_money
+        if (
+            money
+            and c_end + 1 < sentence.end
+            and cues.predicates.find(text, c_end + 1, min(c_end + 4, sentence.end), tokens)
+        ):
+            return False  # 动用新台币420亿元，添购…: the verb opens the next clause
+        if money and cues.value_nouns.find(text, c_start, am.start, tokens):
+            return False
+        if any(text.find(opener, c_start, c_end) != -1 for opener, _ in cues.recipient_frames):
+            return False
+        return not (
+            cues.recipients.find(text, c_start, c_end, tokens)
+            or cues.anaphoric_purchase.find(text, c_start, am.start, tokens)
+            or cues.former_latter.find(text, max(sentence.start, am.start - 3), am.start)
+            or cues.breakdown.find(text, sentence.start, min(sentence.start + 4, sentence.end))
+        )
 
     def relative_amount(self, c_start: int, am: AmountMatch, tokens: Tokens | None) -> bool:
         """比Meta多采购了5万块 / 较去年减少1万块 / 采购量增加了10万块: a difference."""

@@ -248,6 +248,21 @@ def _body_pattern() -> regex.Pattern[str]:
     )
 
 
+def possible_org_ends(hits: Sequence[Hit]) -> set[int]:
+    """Every offset where an organisation tagged from *hits* may end: an organisation
+    hit's end, and for a government, any point its ministry's name may reach
+    (`_government_body`). A superset, for decisions taken before tagging."""
+    reach = 10 + max(map(len, _cue_data()["government_body_suffixes"]))
+    ends: set[int] = set()
+    for hit in hits:
+        for entry in hit.entries:
+            if entry.category == "org":
+                ends.add(hit.end)
+                if entry.type == "government":
+                    ends.update(range(hit.end, hit.end + reach + 1))
+    return ends
+
+
 def _government_body(text: str, org: Mention) -> Mention:
     """韩国 + 科学技术信息通信部: a country name opening a ministry's name becomes
     that ministry (a government buyer or speaker the lexicon need not list)."""
