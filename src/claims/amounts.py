@@ -261,7 +261,9 @@ class AmountGrammar:
             # an anchor inside the span, or one reaching across its edge (then the
             # span's own search decides, as `find` would)
             if i < len(anchors) and anchors[i][0] < end:
-                found.append(self.find(text, start, end))
+                # an anchor inside: no need for `find` to look for one again
+                inside = anchors[i][0] >= start and anchors[i][1] <= end
+                found.append(self.find(text, start, end, anchored=not inside))
             else:
                 found.append([])
         return found

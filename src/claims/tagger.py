@@ -74,7 +74,7 @@ class Tagged:
     _starts: dict[str, list[int]] = field(default_factory=dict, init=False, repr=False)
 
     def _pool(self, kind: str) -> tuple[list[Mention], list[int]]:
-        pool = {"org": self.orgs, "product": self.products, "source": self.sources}[kind]
+        pool = self.orgs if kind == "org" else self.products if kind == "product" else self.sources
         starts = self._starts.get(kind)
         if starts is None or len(starts) != len(pool):
             pool.sort(key=lambda m: m.start)
