@@ -192,20 +192,49 @@ def test_recogniser_runs_on_one_blas_thread_and_restores_the_callers_setting(mon
     the model (and numpy's BLAS with it) is loaded, or there would be nothing to limit."""
     from threadpoolctl import threadpool_info
 
+    import claims.ner
     from claims.ner import load_model
 
     model = EntityModel()
-    nlp = load_model()
+    load_model()
     seen: list[list[int]] = []
-    original = type(nlp).pipe
+    original = claims.ner.recognise
 
-    def pipe(self, texts, *args, **kwargs):
+    def recognise(nlp, texts):
         seen.append([lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"])
-        return original(self, texts, *args, **kwargs)
+        return original(nlp, texts)
 
-    monkeypatch.setattr(type(nlp), "pipe", pipe)
+    monkeypatch.setattr(claims.ner, "recognise", recognise)
     before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
     model.spans(SENTENCE, [(0, len(SENTENCE))])
     model.spans(SENTENCE, [(0, len(SENTENCE))])
     assert seen == [[1] * len(before)] * 2 and before
     assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before
+
+
+def test_decoding_with_the_gil_held_finds_the_names_spacy_finds():
+    """`decoding.recognise` runs the entity parser step by step in Python instead of
+    spaCy's compiled loop (which takes the GIL back hundreds of times per sentence): on
+    every sentence of our corpora, in batches as the extractor sends them, the names
+    are those of `nlp.pipe`."""
+    from claims.decoding import recognise
+    from claims.ner import load_model
+    from claims.sentences import split_sentences
+
+    nlp = load_model()
+    paths = sorted(CORPUS.glob("*.txt")) + sorted((CORPUS.parent / "unseen").glob("*.txt"))
+    sentences = []
+    for path in paths:
+        text = normalize(path.read_text(encoding="utf-8"))
+        sentences += [text[s.start : s.end] for s in split_sentences(text)]
+
+    def names(docs):
+        return [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in docs]
+
+    ours, theirs = [], []
+    for i in range(0, len(sentences), 40):
+        ours += names(recognise(nlp, sentences[i : i + 40]))
+        theirs += names(nlp.pipe(sentences[i : i + 40]))
+    assert ours == theirs
+    assert sum(map(len, ours)) > 500
+    assert recognise(nlp, []) == [] and names(recognise(nlp, ["", "。"])) == [[], []]
