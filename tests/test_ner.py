@@ -11,6 +11,7 @@ from claims.lexicon import Entry, Hit, load_lexicon
 from claims.ner import EntityModel, heldout_ids, merge, model_path
 from claims.normalize import normalize
 from claims.resources import load_jsonl, models_dir
+from claims.sentences import split_sentences
 from claims.training.heldout import ORG_TYPES, PRODUCT_KINDS
 from conftest import CORPUS
 
@@ -132,7 +133,6 @@ def test_retagging_the_lines_of_the_model_names_equals_tagging_all(extractor):
     """The second pass tags again only the lines the recogniser's names fall on; on every
     corpus document that gives the very mentions of tagging the whole text again."""
     from claims.normalize import normalize
-    from claims.sentences import split_sentences
     from claims.tagger import lexicon_hits, retag, tag
     from conftest import CORPUS
 
@@ -166,17 +166,12 @@ def test_numpy_blas_gives_the_answers_of_thincs_default_blis():
     import spacy
 
     from claims.ner import load_model
-    from claims.sentences import split_sentences
 
     ours = load_model()
     default = spacy.load(model_path())
     assert not ours.get_pipe("tok2vec").model.ops.use_blis
     assert default.get_pipe("tok2vec").model.ops.use_blis
-    paths = sorted(CORPUS.glob("*.txt")) + sorted((CORPUS.parent / "unseen").glob("*.txt"))
-    sentences = []
-    for path in paths:
-        text = normalize(path.read_text(encoding="utf-8"))
-        sentences += [text[s.start : s.end] for s in split_sentences(text)]
+    sentences = _corpus_sentences()
 
     def names(nlp):
         return [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(sentences)]
@@ -219,14 +214,9 @@ def test_decoding_with_the_gil_held_finds_the_names_spacy_finds():
     are those of `nlp.pipe`."""
     from claims.decoding import recognise
     from claims.ner import load_model
-    from claims.sentences import split_sentences
 
     nlp = load_model()
-    paths = sorted(CORPUS.glob("*.txt")) + sorted((CORPUS.parent / "unseen").glob("*.txt"))
-    sentences = []
-    for path in paths:
-        text = normalize(path.read_text(encoding="utf-8"))
-        sentences += [text[s.start : s.end] for s in split_sentences(text)]
+    sentences = _corpus_sentences()
 
     def names(docs):
         return [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in docs]
@@ -238,3 +228,12 @@ def test_decoding_with_the_gil_held_finds_the_names_spacy_finds():
     assert ours == theirs
     assert sum(map(len, ours)) > 500
     assert recognise(nlp, []) == [] and names(recognise(nlp, ["", "。"])) == [[], []]
+
+
+def _corpus_sentences() -> list[str]:
+    """Every normalised sentence of corpus/news and corpus/unseen."""
+    sentences = []
+    for path in sorted(CORPUS.glob("*.txt")) + sorted((CORPUS.parent / "unseen").glob("*.txt")):
+        text = normalize(path.read_text(encoding="utf-8"))
+        sentences += [text[s.start : s.end] for s in split_sentences(text)]
+    return sentences

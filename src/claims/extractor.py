@@ -424,8 +424,6 @@ def _tagging_reach(text: str, live: list[Sentence], hits: list[Hit]) -> int:
     looks at (WINDOW_AFTER past the last live sentence), moved to a later line end while
     a hit crosses it. Everything `tag` joins lies within a line, so the mentions before
     this point are those of tagging the whole text."""
-    if not live:
-        return 0
     reach = text.find("\n", live[-1].end + WINDOW_AFTER)
     while reach >= 0:
         crossing = [h.end for h in hits if h.start < reach < h.end]
