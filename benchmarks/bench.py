@@ -140,16 +140,28 @@ def _machine_ms() -> float:
     return best * 1000
 
 
-def _parallel_rate(function, documents: list[str], workers: int) -> float:
-    chunks = [documents[i :: workers * 4] for i in range(workers * 4)]
-    with ProcessPoolExecutor(workers, initializer=_warm) as pool:
-        list(pool.map(function, [documents[:2]] * workers))  # workers are warm
-        best = float("inf")
-        for _ in range(3):
-            started = time.perf_counter()
-            chars = sum(pool.map(function, chunks))
-            best = min(best, time.perf_counter() - started)
-        return chars / best
+def _parallel_rates(function, documents: list[str], worker_counts: list[int]) -> list[float]:
+    """Characters per second of *function* over *documents* split among each number of
+    worker processes. The pools live side by side (an idle one costs nothing) and their
+    passes alternate, best of REPEATS each: a speed-up is a ratio of two rates, and on a
+    machine whose speed drifts by a third within minutes both must see the same moments.
+    Each pool does one untimed pass first, so every worker process is warm."""
+    pools = [ProcessPoolExecutor(n, initializer=_warm) for n in worker_counts]
+    try:
+        chunks = [[documents[i :: n * 4] for i in range(n * 4)] for n in worker_counts]
+        for pool, pieces in zip(pools, chunks, strict=True):
+            sum(pool.map(function, pieces))
+        best = [float("inf")] * len(pools)
+        for _ in range(REPEATS):
+            for k, (pool, pieces) in enumerate(zip(pools, chunks, strict=True)):
+                started = time.perf_counter()
+                sum(pool.map(function, pieces))
+                best[k] = min(best[k], time.perf_counter() - started)
+    finally:
+        for pool in pools:
+            pool.shutdown()
+    total = sum(map(len, documents))
+    return [total / seconds for seconds in best]
 
 
 def _rate_without_model_cost(documents: list[str]) -> float:
@@ -262,9 +274,8 @@ def main() -> None:
             f"ratio {free / jieba_1:.2f}"
         )
         return
-    jieba_n = _parallel_rate(_jieba_chars, documents, args.workers)
-    extract_n = _parallel_rate(_extract_chars, documents, args.workers)
-    extract_p1 = _parallel_rate(_extract_chars, documents, 1)
+    (jieba_n,) = _parallel_rates(_jieba_chars, documents, [args.workers])
+    extract_p1, extract_n = _parallel_rates(_extract_chars, documents, [1, args.workers])
     print(f"{args.workers} processes jieba.lcut {jieba_n:>10,.0f} chars/s")
     print(
         f"{args.workers} processes extract    {extract_n:>10,.0f} chars/s   "

@@ -36,8 +36,8 @@ def test_single_characters_outside_blocks_are_words(extractor):
 
 
 def test_routes_decide_boundaries_exactly_as_jieba_cuts(extractor):
-    """The shortcut (`JiebaRoutes`) answers a boundary question from a few characters
-    around it; wherever it answers, the answer is that of cutting the whole sentence."""
+    """The shortcut (`JiebaRoutes`) answers a boundary question from the dictionary path
+    over its block; wherever it answers, the answer is that of cutting the whole sentence."""
     segmenter = extractor.segmenter
     routes = segmenter.tokens("")._routes
     decided = undecided = 0
@@ -47,9 +47,9 @@ def test_routes_decide_boundaries_exactly_as_jieba_cuts(extractor):
             lo, hi = sentence.start, sentence.end
             starts, ends = _spacy_boundaries(segmenter, text[lo:hi], lo)
             cuts = {*starts, *ends}
-            crossed: dict[int, bool] = {}
+            memo: dict[int, bool | None] = {}
             for position in range(lo + 1, hi):
-                answer = routes.boundary(text, position, lo, hi, crossed)
+                answer = routes.boundary(text, position, lo, hi, memo)
                 if answer is None:
                     undecided += 1
                     continue

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from claims.normalize import normalize
+import json
+from pathlib import Path
+
+import pytest
+
+from claims.normalize import _converter, normalize, to_simplified
+from claims.resources import models_dir
 from claims.sentences import spans_between, split_sentences
+from claims.training import opencc_triggers
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 
 def test_normalize_is_length_preserving_and_simplifies():
@@ -13,6 +22,46 @@ def test_normalize_is_length_preserving_and_simplifies():
     assert norm.startswith("辉达GB200")
     assert "微软购买48.5万块" in norm
     assert "，" in norm  # CJK punctuation that structures clauses is kept
+
+
+def test_skipping_texts_without_trigger_characters_converts_exactly_like_opencc():
+    """`to_simplified` skips OpenCC for a text holding no character its dictionaries
+    change: every corpus line (simplified and traditional) comes out as OpenCC's own."""
+    lines = [
+        line
+        for folder in ("news", "unseen", "segmentation")
+        for path in sorted((CORPUS / folder).glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    converter = _converter()
+    same_length = [line for line in lines if len(converter.convert(line)) == len(line)]
+    assert len(same_length) > 200
+    assert [to_simplified(line) for line in same_length] == [
+        converter.convert(line) for line in same_length
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("公司已回覆，订单照旧", "公司已回复，订单照旧"),  # 覆: only a phrase changes it
+        ("买家意志消沈", "买家意志消沉"),  # 沈: a simplified surname, changed in phrases
+        ("收到𠁞个", "收到𠀾个"),  # beyond the BMP (its class is one range)
+        ("微软购买了48.5万块芯片", "微软购买了48.5万块芯片"),  # nothing to change: skipped
+    ],
+)
+def test_phrase_only_changes_still_reach_opencc(text, expected):
+    assert to_simplified(text) == expected == _converter().convert(text)
+
+
+def test_trigger_table_matches_the_installed_opencc():
+    """`models/t2s_triggers.json` lists what this OpenCC's dictionaries change; after an
+    upgrade, rebuild it (`python -m claims.training.opencc_triggers`)."""
+    if not opencc_triggers.dictionary_tool().is_file():
+        pytest.skip("this OpenCC build carries no opencc_dict tool")
+    shipped = json.loads((models_dir() / "t2s_triggers.json").read_text(encoding="utf-8"))
+    assert shipped["characters"] == opencc_triggers.build()["characters"]
 
 
 def test_sentences_respect_quotes_and_brackets():

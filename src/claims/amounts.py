@@ -124,9 +124,8 @@ class AmountGrammar:
             (?P<precur>{prefix_currency})?\s?
             (?:
                (?P<vague>{vague})
-             | (?P<low>{english}|{number})\s?(?:(?P<lowunit>{unit})\s?)?(?:{separators})\s?
-               (?P<num>{english}|{number})
-             | (?P<single>{english}|{number})
+             | (?P<first>{english}|{number})
+               (?:\s?(?:(?P<lowunit>{unit})\s?)?(?:{separators})\s?(?P<num>{english}|{number}))?
             )
             \s?(?P<unit>{unit})?
             (?P<after>{after})?
@@ -168,11 +167,12 @@ class AmountGrammar:
         after = m.group("after")
         if m.group("vague"):
             return Amount(None, unit or precur, currency, approx=True)
-        value, loose = self.number_value(m.group("num") or m.group("single"))
+        high_text = m.group("num")  # a range's second number (its first is the low end)
+        value, loose = self.number_value(high_text or m.group("first"))
         if not value:  # None, or 零 read as a numeral (零组件, 零件)
             return None
-        low_text = m.group("low")
-        if low_text:
+        if high_text:
+            low_text = m.group("first")
             low, _ = self.number_value(low_text)
             if low is None:
                 return None

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from .resources import load_json
+
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\u3000\t"), " ")
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 # Keep full-width CJK punctuation that carries structure; map only ASCII look-alikes.
@@ -31,12 +33,26 @@ def _converter():  # type: ignore[no-untyped-def]
     return opencc.OpenCC("t2s")
 
 
+@cache
+def _may_convert() -> re.Pattern[str]:
+    """Finds a character that can make the conversion change a text (a traditional
+    one, or one of the few simplified ones OpenCC's phrases rewrite: 坏, 沈, 覆 …);
+    listed from OpenCC's own dictionaries in `models/t2s_triggers.json`. Characters
+    beyond the BMP count as one range (all of them): `re` tests a class of BMP
+    characters with a bitmap, but a class listing astral ones character by character."""
+    characters = load_json("t2s_triggers.json")["characters"]
+    bmp = "".join(c for c in characters if ord(c) <= 0xFFFF)
+    return re.compile(f"[{re.escape(bmp)}\U00010000-\U0010ffff]")
+
+
 def to_simplified(text: str) -> str:
     """Traditional to simplified, never changing the length.
 
     OpenCC's phrase tables can change length (rarely); where a line does, it is
     converted character by character instead, which is always one-to-one.
     """
+    if not _may_convert().search(text):
+        return text  # nothing OpenCC would change (most mainland news)
     converter = _converter()
     converted = converter.convert(text)
     if list(map(len, converted.split("\n"))) == list(map(len, text.split("\n"))):

@@ -41,7 +41,6 @@ class Tokens:
     """
 
     __slots__ = (
-        "_crossed",
         "_cut",
         "_decided",
         "_done",
@@ -66,8 +65,7 @@ class Tokens:
         self.hi = hi
         self._cut = cut
         self._routes = routes
-        self._crossed: dict[int, bool] = {}  # positions a dictionary word spans (routes)
-        self._decided: dict[int, bool] = {}  # boundaries the routes decided
+        self._decided: dict[int, bool | None] = {}  # what the routes said (None: ask HMM)
         self._starts: set[int] = set()
         self._ends: set[int] = set()
         self._done: set[int] = set()  # block start offsets already cut
@@ -92,11 +90,8 @@ class Tokens:
         if ch not in _BLOCK_CHARS:
             return not ch.isspace()
         if self._routes is not None and position not in known:
-            answer = self._decided.get(position)
-            if answer is None:
-                answer = self._routes.boundary(self.text, position, self.lo, self.hi, self._crossed)
+            answer = self._routes.boundary(self.text, position, self.lo, self.hi, self._decided)
             if answer is not None:
-                self._decided[position] = answer
                 return answer
         block = self._block_start(char)
         if block not in self._done:
@@ -127,78 +122,72 @@ class Tokens:
 
 
 class JiebaRoutes:
-    """Decides most word-boundary questions from a few characters around the position,
-    without cutting the whole block: the shortcut that makes alignment checks cheap.
+    """Decides most word-boundary questions from jieba's dictionary path over the block,
+    without its HMM: the shortcut that makes alignment checks cheap.
 
-    jieba links the words of its dictionary into a graph over the block and takes the
-    most probable path; a run of single characters on that path may then be re-joined by
-    its HMM. Where no dictionary word crosses a position, every path passes through it,
-    so the path between two such positions is the most probable path of that stretch
-    alone. A position is therefore a boundary when the stretch's path passes through it
-    and a word of two or more characters touches it (the HMM joins only single
-    characters), and is none when the path steps over it. Only a position between two
-    single characters is left undecided (None): the caller cuts the block.
+    jieba links the words of its dictionary into a graph over each block and takes the
+    most probable path; a run of single characters on that path may then be re-joined
+    by its HMM (the costly part of a cut). A position is therefore a boundary when the
+    path passes through it and a word of two or more characters touches it (the HMM
+    joins only single characters), and is none when the path steps over it. Only a
+    position between two single characters is left undecided (None): the caller cuts
+    the block. One path answers every position of its block, so a block is routed once.
     """
 
     def __init__(self, table: WordFrequencies) -> None:
         self._freq = table.freq
         self._logtotal = log(table.total)
-        self._longest = table.longest
-        # every block character with the length of the longest key it starts (0: none);
-        # one lookup answers both "is it a block character" and "can a word from it reach"
-        self._span = {char: table.reach.get(char, 0) for char in _BLOCK_CHARS}
         # log(count) - log(total) of the words seen so far: jieba's word score, taken once
         self._scores: dict[str, float] = {}
 
     def boundary(
-        self, text: str, position: int, lo: int, hi: int, crossed: dict[int, bool]
+        self, text: str, position: int, lo: int, hi: int, decided: dict[int, bool | None]
     ) -> bool | None:
         """Does jieba cut text[lo:hi] at *position*? None when only the HMM can tell.
-        *crossed* memoises `_crossed` for this text[lo:hi]."""
+        *decided* memoises the answers for this text[lo:hi], a whole block at a time."""
         if position <= lo or position >= hi:
             return True
-        span = self._span
-        if text[position - 1] not in span or text[position] not in span:
+        if text[position - 1] not in _BLOCK_CHARS or text[position] not in _BLOCK_CHARS:
             return True
-        left = position - 1
-        while left > lo and text[left - 1] in span:
-            known = crossed.get(left)
-            if known is None:
-                known = crossed[left] = self._crossed(text, left, lo, hi)
-            if not known:
-                break
-            left -= 1
-        right = position + 1
-        while right < hi and text[right] in span:
-            known = crossed.get(right)
-            if known is None:
-                known = crossed[right] = self._crossed(text, right, lo, hi)
-            if not known:
-                break
-            right += 1
-        ends = self._best_path(text[left:right])
-        at, previous = 0, 0
-        while left + at < position:
-            previous, at = at, ends[at]
-        if left + at > position:
-            return False  # inside a word of the path
-        if at - previous >= 2 or ends[at] - at >= 2:
-            return True
-        return None
+        if position not in decided:
+            self._route_block(text, position, lo, hi, decided)
+        return decided[position]
 
-    def _best_path(self, stretch: str) -> list[int]:
-        """jieba's most probable path over *stretch* (its `get_DAG` and `calc`, same
+    def _route_block(
+        self, text: str, position: int, lo: int, hi: int, decided: dict[int, bool | None]
+    ) -> None:
+        """Answer every position inside the block around *position* from its path."""
+        first = position - 1
+        while first > lo and text[first - 1] in _BLOCK_CHARS:
+            first -= 1
+        last = position + 1
+        while last < hi and text[last] in _BLOCK_CHARS:
+            last += 1
+        ends = self._best_path(text[first:last])
+        n = last - first
+        for inside in range(first + 1, last):
+            decided[inside] = False  # stepped over, unless the path passes below
+        at, previous = 0, 0
+        while at < n:
+            following = ends[at]
+            if at:
+                long_word = at - previous >= 2 or following - at >= 2
+                decided[first + at] = True if long_word else None
+            previous, at = at, following
+
+    def _best_path(self, block: str) -> list[int]:
+        """jieba's most probable path over *block* (its `get_DAG` and `calc`, same
         arithmetic and tie-break, in one loop): the end of the word starting at each
         position."""
         freq, known = self._freq, self._scores
         single = -self._logtotal  # log(1) - logtotal: a character no word starts with
-        n = len(stretch)
+        n = len(block)
         scores = [0.0] * (n + 1)
         ends = [0] * (n + 1)
         for start in range(n - 1, -1, -1):
             best_score, best_last = 0.0, -1
             last = start
-            fragment = stretch[start]
+            fragment = block[start]
             count = freq.get(fragment)
             while count is not None:
                 if count:
@@ -211,36 +200,13 @@ class JiebaRoutes:
                 last += 1
                 if last == n:
                     break
-                fragment = stretch[start : last + 1]
+                fragment = block[start : last + 1]
                 count = freq.get(fragment)
             if best_last < 0:  # no word starts here: the character alone
                 best_score, best_last = single + scores[start + 1], start
             scores[start] = best_score
             ends[start] = best_last + 1
         return ends
-
-    def _crossed(self, text: str, position: int, lo: int, hi: int) -> bool:
-        """Does a dictionary word span *position* (start before it, end after it)?
-        Every prefix of a jieba word is a key of its dictionary (with 0 for a prefix
-        that is no word), so a word can reach past *position* only from a start whose
-        prefix up to *position* is a key."""
-        freq, span = self._freq, self._span
-        for first in range(position - 1, max(lo, position - self._longest) - 1, -1):
-            reach = span.get(text[first])
-            if reach is None:
-                return False  # a character outside blocks: no word crosses it
-            # no key starting with this character is long enough to reach past position
-            if first + reach <= position or text[first:position] not in freq:
-                continue
-            for last in range(position + 1, min(hi, first + reach) + 1):
-                if text[last - 1] not in span:
-                    break
-                count = freq.get(text[first:last])
-                if count is None:
-                    break
-                if count:
-                    return True
-        return False
 
 
 def load_pkuseg(user_words: list[str]) -> Any:
