@@ -141,27 +141,36 @@ def _machine_ms() -> float:
 
 
 def _parallel_rates(function, documents: list[str], worker_counts: list[int]) -> list[float]:
-    """Characters per second of *function* over *documents* split among each number of
-    worker processes. The pools live side by side (an idle one costs nothing) and their
-    passes alternate, best of REPEATS each: a speed-up is a ratio of two rates, and on a
-    machine whose speed drifts by a third within minutes both must see the same moments.
-    Each pool does one untimed pass first, so every worker process is warm."""
+    """Characters per second of *function* over *documents* spread over each number of
+    worker processes. Every pool gets the same tasks (at most one recogniser group of
+    documents each, so no pool reads in smaller batches), a slice of as many tasks as
+    the largest pool has workers at a time; as in `_rates`, each slice is timed with every pool in
+    turn, best of REPEATS per slice: a speed-up is a ratio of two rates, and on a
+    machine whose speed drifts by a third within minutes both must see the same
+    moments. The pools live side by side (an idle one costs nothing); each first does
+    one untimed pass, so every worker process is warm."""
+    from claims.extractor import GROUP_DOCUMENTS
+
+    width = max(worker_counts)
+    count = width * -(-len(documents) // (GROUP_DOCUMENTS * width))  # whole slices
+    tasks = [documents[i::count] for i in range(count)]
+    slices = [tasks[i : i + width] for i in range(0, len(tasks), width)]
     pools = [ProcessPoolExecutor(n, initializer=_warm) for n in worker_counts]
     try:
-        chunks = [[documents[i :: n * 4] for i in range(n * 4)] for n in worker_counts]
-        for pool, pieces in zip(pools, chunks, strict=True):
-            sum(pool.map(function, pieces))
-        best = [float("inf")] * len(pools)
+        for pool in pools:
+            sum(pool.map(function, tasks))
+        best = [[float("inf")] * len(slices) for _ in pools]
         for _ in range(REPEATS):
-            for k, (pool, pieces) in enumerate(zip(pools, chunks, strict=True)):
-                started = time.perf_counter()
-                sum(pool.map(function, pieces))
-                best[k] = min(best[k], time.perf_counter() - started)
+            for k, piece in enumerate(slices):
+                for i, pool in enumerate(pools):
+                    started = time.perf_counter()
+                    sum(pool.map(function, piece))
+                    best[i][k] = min(best[i][k], time.perf_counter() - started)
     finally:
         for pool in pools:
             pool.shutdown()
     total = sum(map(len, documents))
-    return [total / seconds for seconds in best]
+    return [total / sum(times) for times in best]
 
 
 def _rate_without_model_cost(documents: list[str]) -> float:
@@ -274,9 +283,12 @@ def main() -> None:
             f"ratio {free / jieba_1:.2f}"
         )
         return
-    (jieba_n,) = _parallel_rates(_jieba_chars, documents, [args.workers])
+    jieba_p1, jieba_n = _parallel_rates(_jieba_chars, documents, [1, args.workers])
     extract_p1, extract_n = _parallel_rates(_extract_chars, documents, [1, args.workers])
-    print(f"{args.workers} processes jieba.lcut {jieba_n:>10,.0f} chars/s")
+    print(
+        f"{args.workers} processes jieba.lcut {jieba_n:>10,.0f} chars/s   "
+        f"speed-up over 1 worker {jieba_n / jieba_p1:.2f} (the machine's own scaling)"
+    )
     print(
         f"{args.workers} processes extract    {extract_n:>10,.0f} chars/s   "
         f"speed-up over 1 worker {extract_n / extract_p1:.2f}"
