@@ -9,8 +9,9 @@ mixed with filler sentences generated from `benchmarks/filler.json` (dates, perc
 phone numbers, prices, market sizes: the numbers that are not claims), grouped into
 documents of 12–30 sentences. Prints, on one core, characters per second of bare
 `jieba.lcut` and of `Extractor.pipe` over the same documents and their ratio; then both
-with 2 worker processes; the cold start of `claims extract` on one small file; the peak
-RSS of a one-process extraction. Figures, not assertions: the README quotes them.
+with 2 worker processes and their speed-up over 1 (jieba's is the machine's own scaling,
+taken at the same moments); the cold start of `claims extract` on one small file; the
+peak RSS of a one-process extraction. Figures, not assertions: the README quotes them.
 """
 
 from __future__ import annotations
@@ -140,15 +141,16 @@ def _machine_ms() -> float:
     return best * 1000
 
 
-def _parallel_rates(function, documents: list[str], worker_counts: list[int]) -> list[float]:
-    """Characters per second of *function* over *documents* spread over each number of
-    worker processes. Every pool gets the same tasks (at most one recogniser group of
-    documents each, so no pool reads in smaller batches), a slice of as many tasks as
-    the largest pool has workers at a time; as in `_rates`, each slice is timed with every pool in
-    turn, best of REPEATS per slice: a speed-up is a ratio of two rates, and on a
-    machine whose speed drifts by a third within minutes both must see the same
-    moments. The pools live side by side (an idle one costs nothing); each first does
-    one untimed pass, so every worker process is warm."""
+def _parallel_rates(functions, documents: list[str], worker_counts: list[int]) -> list[list[float]]:
+    """Characters per second of each function over *documents* spread over each number
+    of worker processes (`[function][count]`). Every pool gets the same tasks (at most
+    one recogniser group of documents each, so no pool reads in smaller batches), a
+    slice of as many tasks as the largest pool has workers at a time; as in `_rates`,
+    each slice is timed with every function in every pool in turn, best of REPEATS per
+    slice: a speed-up is a ratio of two rates, and on a machine whose speed drifts by a
+    third within minutes all of them must see the same moments. The pools live side
+    by side (an idle one costs nothing); each first does one untimed pass, so every
+    worker process is warm."""
     from claims.extractor import GROUP_DOCUMENTS
 
     width = max(worker_counts)
@@ -158,19 +160,21 @@ def _parallel_rates(function, documents: list[str], worker_counts: list[int]) ->
     pools = [ProcessPoolExecutor(n, initializer=_warm) for n in worker_counts]
     try:
         for pool in pools:
-            sum(pool.map(function, tasks))
-        best = [[float("inf")] * len(slices) for _ in pools]
+            for function in functions:
+                sum(pool.map(function, tasks))
+        best = [[[float("inf")] * len(slices) for _ in pools] for _ in functions]
         for _ in range(REPEATS):
             for k, piece in enumerate(slices):
-                for i, pool in enumerate(pools):
-                    started = time.perf_counter()
-                    sum(pool.map(function, piece))
-                    best[i][k] = min(best[i][k], time.perf_counter() - started)
+                for f, function in enumerate(functions):
+                    for i, pool in enumerate(pools):
+                        started = time.perf_counter()
+                        sum(pool.map(function, piece))
+                        best[f][i][k] = min(best[f][i][k], time.perf_counter() - started)
     finally:
         for pool in pools:
             pool.shutdown()
     total = sum(map(len, documents))
-    return [total / sum(times) for times in best]
+    return [[total / sum(times) for times in per_pool] for per_pool in best]
 
 
 def _rate_without_model_cost(documents: list[str]) -> float:
@@ -283,8 +287,9 @@ def main() -> None:
             f"ratio {free / jieba_1:.2f}"
         )
         return
-    jieba_p1, jieba_n = _parallel_rates(_jieba_chars, documents, [1, args.workers])
-    extract_p1, extract_n = _parallel_rates(_extract_chars, documents, [1, args.workers])
+    (jieba_p1, jieba_n), (extract_p1, extract_n) = _parallel_rates(
+        [_jieba_chars, _extract_chars], documents, [1, args.workers]
+    )
     print(
         f"{args.workers} processes jieba.lcut {jieba_n:>10,.0f} chars/s   "
         f"speed-up over 1 worker {jieba_n / jieba_p1:.2f} (the machine's own scaling)"
