@@ -141,6 +141,30 @@ def _machine_ms() -> float:
     return best * 1000
 
 
+def _loop(_: int) -> float:
+    started = time.perf_counter()
+    sum(range(10_000_000))
+    return time.perf_counter() - started
+
+
+def _machine_scaling(workers: int) -> float:
+    """How much faster *workers* processes run the fixed loop of `_machine_ms` than one
+    (best of 10, taken in turn): what the machine's cores give at all, with no memory
+    traffic to share. A virtual machine's two cores may be one core's two threads."""
+    with ProcessPoolExecutor(1) as one, ProcessPoolExecutor(workers) as many:
+        list(one.map(_loop, range(workers)))
+        list(many.map(_loop, range(workers)))
+        best_one = best_many = float("inf")
+        for _ in range(10):
+            started = time.perf_counter()
+            list(one.map(_loop, range(workers * 2)))
+            best_one = min(best_one, time.perf_counter() - started)
+            started = time.perf_counter()
+            list(many.map(_loop, range(workers * 2)))
+            best_many = min(best_many, time.perf_counter() - started)
+    return best_one / best_many
+
+
 def _parallel_rates(functions, documents: list[str], worker_counts: list[int]) -> list[list[float]]:
     """Characters per second of each function over *documents* spread over each number
     of worker processes (`[function][count]`). Every pool gets the same tasks (at most
@@ -275,7 +299,10 @@ def main() -> None:
     chars = sum(map(len, documents))
     size = sum(len(d.encode("utf-8")) for d in documents) / 1024 / 1024
     print(f"corpus: {len(documents)} documents, {chars:,} characters, {size:.2f} MB")
-    print(f"machine     sum(range(10**7)) in {_machine_ms():.0f} ms (compare machines by it)")
+    print(
+        f"machine     sum(range(10**7)) in {_machine_ms():.0f} ms (compare machines by it); "
+        f"{args.workers} processes run it {_machine_scaling(args.workers):.2f}x as fast as 1"
+    )
     _warm()
     jieba_1, extract_1 = _rates([_jieba_chars, _extract_chars], documents)
     print(f"1 process   jieba.lcut {jieba_1:>10,.0f} chars/s")
