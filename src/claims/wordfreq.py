@@ -29,8 +29,8 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-MAGIC = b"claims-wordfreq-2\n"
-_HEADER = struct.Struct("<qqqq")  # total, number of keys, bytes of the keys, of the reach table
+MAGIC = b"claims-wordfreq-3\n"
+_HEADER = struct.Struct("<qqq")  # total, number of keys, bytes of the keys
 _LOADED: dict[str, WordFrequencies] = {}  # one table per word list, shared in a process
 _LOCK = Lock()
 
@@ -41,8 +41,6 @@ class WordFrequencies:
 
     freq: dict[str, int]
     total: int
-    longest: int  # characters of the longest key
-    reach: dict[str, int]  # characters of the longest key starting with each character
 
     def tokenizer(self) -> Any:
         """A jieba Tokenizer cutting with this table (jieba's own state is left alone)."""
@@ -93,15 +91,7 @@ def build(words: list[str]) -> WordFrequencies:
     tokenizer.initialize()
     for word in words:
         tokenizer.add_word(word)
-    return _table(tokenizer.FREQ, tokenizer.total)
-
-
-def _table(freq: dict[str, int], total: int) -> WordFrequencies:
-    reach: dict[str, int] = {}
-    for key in freq:
-        if len(key) > reach.get(key[0], 0):
-            reach[key[0]] = len(key)
-    return WordFrequencies(freq, total, max(reach.values()), reach)
+    return WordFrequencies(tokenizer.FREQ, tokenizer.total)
 
 
 def _key(words: list[str]) -> str:
@@ -127,26 +117,22 @@ def _read(path: Path) -> WordFrequencies | None:
     head = len(MAGIC) + _HEADER.size
     if not data.startswith(MAGIC) or len(data) < head:
         return None
-    total, count, key_bytes, reach_bytes = _HEADER.unpack_from(data, len(MAGIC))
+    total, count, key_bytes = _HEADER.unpack_from(data, len(MAGIC))
     counts = array("q")
-    middle = head + key_bytes + reach_bytes
+    middle = head + key_bytes
     if len(data) != middle + count * counts.itemsize:
         log.debug("ignoring the truncated word table %s", path)
         return None
-    keys = data[head : head + key_bytes].decode("utf-8").split("\n")
-    lines = data[head + key_bytes : middle].decode("utf-8").split("\n")
+    keys = data[head:middle].decode("utf-8").split("\n")
     counts.frombytes(data[middle:])
     if len(keys) != count:
         return None
-    reach = {line[0]: int(line[1:]) for line in lines}
-    freq = dict(zip(keys, counts, strict=True))
-    return WordFrequencies(freq, total, max(reach.values()), reach)
+    return WordFrequencies(dict(zip(keys, counts, strict=True)), total)
 
 
 def _write(path: Path, table: WordFrequencies) -> None:
     """Store *table* atomically (a temporary file renamed), or say why it could not be."""
     keys = "\n".join(table.freq).encode("utf-8")
-    reach = "\n".join(f"{c}{n}" for c, n in table.reach.items()).encode("utf-8")
     counts = array("q", table.freq.values())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -154,9 +140,8 @@ def _write(path: Path, table: WordFrequencies) -> None:
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(MAGIC)
-                out.write(_HEADER.pack(table.total, len(table.freq), len(keys), len(reach)))
+                out.write(_HEADER.pack(table.total, len(table.freq), len(keys)))
                 out.write(keys)
-                out.write(reach)
                 out.write(counts.tobytes())
             os.replace(temporary, path)
         except BaseException:
