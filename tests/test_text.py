@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claims.normalize import _converter, normalize, to_simplified
+from claims.normalize import _converter, _may_convert, normalize, to_simplified
 from claims.resources import models_dir
 from claims.sentences import spans_between, split_sentences
 from claims.training import opencc_triggers
@@ -53,6 +53,26 @@ def test_skipping_texts_without_trigger_characters_converts_exactly_like_opencc(
 )
 def test_phrase_only_changes_still_reach_opencc(text, expected):
     assert to_simplified(text) == expected == _converter().convert(text)
+
+
+def test_simplified_text_skips_opencc_and_traditional_text_does_not():
+    may_convert = _may_convert()
+    assert may_convert is not None  # the shipped list is that of the installed OpenCC
+    assert may_convert.search("据Omdia估计，微软今年购买了48.5万块英伟达Hopper芯片。") is None
+    assert may_convert.search("據Omdia估計，微軟今年購買了48.5萬塊輝達Hopper晶片。")
+    news = [
+        line
+        for path in sorted((CORPUS / "news").glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    assert sum(1 for line in news if line.strip() and not may_convert.search(line)) > 100
+
+
+def test_a_trigger_list_of_another_opencc_release_converts_every_text(monkeypatch):
+    import opencc
+
+    monkeypatch.setattr(opencc, "__version__", "0.0.1")
+    assert _may_convert.__wrapped__() is None
 
 
 def test_trigger_table_matches_the_installed_opencc():

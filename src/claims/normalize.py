@@ -8,10 +8,13 @@ is what keeps every span grounded; `normalize()` asserts it.
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import cache
 
 from .resources import load_json
+
+log = logging.getLogger(__name__)
 
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\u3000\t"), " ")
 _FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
@@ -34,14 +37,30 @@ def _converter():  # type: ignore[no-untyped-def]
 
 
 @cache
-def _may_convert() -> re.Pattern[str]:
+def _may_convert() -> re.Pattern[str] | None:
     """Finds a character that can make the conversion change a text (a traditional
     one, or one of the few simplified ones OpenCC's phrases rewrite: 坏, 沈, 覆 …);
     listed from OpenCC's own dictionaries in `models/t2s_triggers.json`. Characters
     beyond the BMP count as one range (all of them): `re` tests a class of BMP
-    characters with a bitmap, but a class listing astral ones character by character."""
-    characters = load_json("t2s_triggers.json")["characters"]
-    bmp = "".join(c for c in characters if ord(c) <= 0xFFFF)
+    characters with a bitmap, but a class listing astral ones character by character.
+    None (every text is converted) when the list is missing or was built from another
+    OpenCC release, whose dictionaries may change other characters."""
+    import opencc
+
+    try:
+        table = load_json("t2s_triggers.json")
+    except FileNotFoundError:
+        log.warning("claims: no t2s_triggers.json among the models: every text goes through OpenCC")
+        return None
+    if table.get("opencc") != opencc.__version__:
+        log.warning(
+            "claims: t2s_triggers.json lists OpenCC %s's dictionaries, not %s's: every text "
+            "goes through OpenCC (rebuild: python -m claims.training.opencc_triggers)",
+            table.get("opencc"),
+            opencc.__version__,
+        )
+        return None
+    bmp = "".join(c for c in table["characters"] if ord(c) <= 0xFFFF)
     return re.compile(f"[{re.escape(bmp)}\U00010000-\U0010ffff]")
 
 
@@ -51,7 +70,8 @@ def to_simplified(text: str) -> str:
     OpenCC's phrase tables can change length (rarely); where a line does, it is
     converted character by character instead, which is always one-to-one.
     """
-    if not _may_convert().search(text):
+    may_convert = _may_convert()
+    if may_convert is not None and not may_convert.search(text):
         return text  # nothing OpenCC would change (most mainland news)
     converter = _converter()
     converted = converter.convert(text)

@@ -95,8 +95,9 @@ def build(words: list[str]) -> WordFrequencies:
 
 
 def _key(words: list[str]) -> str:
-    """What the table depends on: jieba's version and dictionary file, and the words."""
-    digest = hashlib.sha256()
+    """What the table depends on: jieba's version and dictionary file, the words, and
+    the format it is stored in."""
+    digest = hashlib.sha256(MAGIC)  # and the file format (versions may share a cache)
     spec = importlib.util.find_spec("jieba")  # locates jieba without importing it
     if spec is None or spec.origin is None:
         raise ImportError("claims: jieba is not installed")
