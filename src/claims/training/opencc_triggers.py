@@ -17,7 +17,6 @@ import argparse
 import json
 import subprocess
 import tempfile
-from importlib.metadata import version
 from pathlib import Path
 
 from ..resources import models_dir
@@ -87,11 +86,14 @@ def triggers(rows: list[tuple[str, str]]) -> set[str]:
 
 
 def build(config: str = CONFIG) -> dict[str, object]:
+    """The list, stamped with the OpenCC release it holds for (`normalize` compares)."""
+    import opencc
+
     rows = [row for path in dictionary_files(config) for row in entries(path)]
     return {
         "about": "characters that can make OpenCC's conversion change a text "
         "(python -m claims.training.opencc_triggers)",
-        "opencc": version("opencc"),
+        "opencc": opencc.__version__,
         "config": config,
         "characters": "".join(sorted(triggers(rows))),
     }
