@@ -31,12 +31,7 @@ def test_reading_every_sentence_in_full_finds_the_same_claims(extractor, unfilte
     for path in _paths():
         text = path.read_text(encoding="utf-8")
         fast = extractor.run(text, path.name)
-        full = unfiltered.run(text, path.name)
-        assert [c.to_dict(explain=True) for c in fast.claims] == [
-            c.to_dict(explain=True) for c in full.claims
-        ], path.name
-        key = lambda r: (r["start"], r["reason"])  # noqa: E731
-        assert sorted(fast.rejections, key=key) == sorted(full.rejections, key=key), path.name
+        _assert_same(fast, unfiltered.run(text, path.name), path.name)
         claims += len(fast.claims)
     assert claims > 300  # the corpus is read, not skipped
 
@@ -66,10 +61,17 @@ def test_shortcuts_keep_every_phenomenon_of_the_gold_lists(extractor, unfiltered
         item[0] if isinstance(item, tuple) else item for item in NO_CLAIM
     ]
     for text in texts:
-        fast, full = extractor.run(text), unfiltered.run(text)
-        assert [c.to_dict(explain=True) for c in fast.claims] == [
-            c.to_dict(explain=True) for c in full.claims
-        ], text
-        key = lambda r: (r["start"], r["reason"])  # noqa: E731
-        assert sorted(fast.rejections, key=key) == sorted(full.rejections, key=key), text
+        _assert_same(extractor.run(text), unfiltered.run(text), text)
     assert len(texts) > 50
+
+
+def _assert_same(fast, full, where: str) -> None:
+    """The same claims, in order, and the same rejections, by place and reason."""
+    assert [c.to_dict(explain=True) for c in fast.claims] == [
+        c.to_dict(explain=True) for c in full.claims
+    ], where
+
+    def key(rejection):
+        return rejection["start"], rejection["reason"]
+
+    assert sorted(fast.rejections, key=key) == sorted(full.rejections, key=key), where

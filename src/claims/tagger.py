@@ -238,12 +238,17 @@ def lexicon_hits(text: str, lexicon: Lexicon) -> list[Hit]:
     return hits
 
 
+# characters a ministry's name may hold between a country and its suffix (韩国科学技术信息通信部)
+_BODY_NAME_CHARS = 10
+
+
 @cache
 def _body_pattern() -> regex.Pattern[str]:
     suffixes = sorted(_cue_data()["government_body_suffixes"], key=len, reverse=True)
     stop = _cue_data()["government_body_stop_chars"]
     return regex.compile(
-        rf"[\p{{Han}}--[{stop}]]{{0,10}}?(?:{'|'.join(map(regex.escape, suffixes))})",
+        rf"[\p{{Han}}--[{stop}]]{{0,{_BODY_NAME_CHARS}}}?"
+        rf"(?:{'|'.join(map(regex.escape, suffixes))})",
         regex.VERSION1,
     )
 
@@ -252,7 +257,7 @@ def possible_org_ends(hits: Sequence[Hit]) -> set[int]:
     """Every offset where an organisation tagged from *hits* may end: an organisation
     hit's end, and for a government, any point its ministry's name may reach
     (`_government_body`). A superset, for decisions taken before tagging."""
-    reach = 10 + max(map(len, _cue_data()["government_body_suffixes"]))
+    reach = _BODY_NAME_CHARS + max(map(len, _cue_data()["government_body_suffixes"]))
     ends: set[int] = set()
     for hit in hits:
         for entry in hit.entries:

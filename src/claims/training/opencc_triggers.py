@@ -25,17 +25,20 @@ CONFIG = "t2s"
 FILE = "t2s_triggers.json"
 
 
-def opencc_share() -> Path:
-    """The folder of the installed OpenCC's configurations and dictionaries."""
+def _clib() -> Path:
+    """The installed OpenCC wheel's native part: its tools and data."""
     import opencc
 
-    return Path(opencc.__file__).parent / "clib" / "share" / "opencc"
+    return Path(opencc.__file__).parent / "clib"
+
+
+def opencc_share() -> Path:
+    """The folder of the installed OpenCC's configurations and dictionaries."""
+    return _clib() / "share" / "opencc"
 
 
 def dictionary_tool() -> Path:
-    import opencc
-
-    return Path(opencc.__file__).parent / "clib" / "bin" / "opencc_dict"
+    return _clib() / "bin" / "opencc_dict"
 
 
 def dictionary_files(config: str = CONFIG) -> list[Path]:
